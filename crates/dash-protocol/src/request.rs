@@ -1,0 +1,199 @@
+//! The body of `POST _dash-update-component`, read without copying values.
+//!
+//! Values stay borrowed slices of the request body ([`RawValue`]) until a
+//! callback argument is deserialized straight from them.
+
+use std::borrow::Cow;
+
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::{ComponentId, ProtocolError};
+
+/// A callback request as the renderer sends it.
+///
+/// ```
+/// use dash_protocol::request::CallbackRequest;
+/// let body = br#"{"output":"out.children","outputs":{"id":"out","property":"children"},
+///   "inputs":[{"id":"in","property":"value","value":"hi"}],"changedPropIds":["in.value"]}"#;
+/// let req = CallbackRequest::parse(body).unwrap();
+/// assert_eq!(req.output, "out.children");
+/// assert_eq!(req.inputs[0].entries()[0].value.unwrap().get(), r#""hi""#);
+/// ```
+#[derive(Debug, Deserialize)]
+pub struct CallbackRequest<'a> {
+    /// The callback key from `_dash-dependencies`, verbatim.
+    #[serde(borrow)]
+    pub output: Cow<'a, str>,
+    /// The concrete outputs; absent for no-output callbacks.
+    #[serde(default)]
+    pub outputs: Option<OutputSpec>,
+    /// One slot per declared Input.
+    #[serde(borrow, default)]
+    pub inputs: Vec<ArgSlot<'a>>,
+    /// One slot per declared State.
+    #[serde(borrow, default)]
+    pub state: Vec<ArgSlot<'a>>,
+    /// `<idstr>.<prop>` of the inputs that triggered this call.
+    #[serde(default, rename = "changedPropIds")]
+    pub changed_prop_ids: Vec<String>,
+}
+
+impl<'a> CallbackRequest<'a> {
+    /// Parses a request body.
+    pub fn parse(body: &'a [u8]) -> Result<Self, ProtocolError> {
+        serde_json::from_slice(body).map_err(|e| ProtocolError::MalformedRequest(e.to_string()))
+    }
+}
+
+/// One Input or State of a request: a single entry, or for `ALL` and
+/// `ALLSMALLER` wildcards a list of entries.
+#[derive(Debug)]
+pub enum ArgSlot<'a> {
+    /// A plain or `MATCH` dependency.
+    One(ArgEntry<'a>),
+    /// An `ALL`/`ALLSMALLER` dependency: every matching component.
+    Many(Vec<ArgEntry<'a>>),
+}
+
+impl<'a> ArgSlot<'a> {
+    /// The entries of this slot (one, or every wildcard match).
+    pub fn entries(&self) -> &[ArgEntry<'a>] {
+        match self {
+            ArgSlot::One(e) => std::slice::from_ref(e),
+            ArgSlot::Many(v) => v,
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ArgSlot<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: &'de RawValue = Deserialize::deserialize(d)?;
+        let text = raw.get();
+        if text.trim_start().starts_with('[') {
+            serde_json::from_str(text)
+                .map(ArgSlot::Many)
+                .map_err(de::Error::custom)
+        } else {
+            serde_json::from_str(text)
+                .map(ArgSlot::One)
+                .map_err(de::Error::custom)
+        }
+    }
+}
+
+/// One component prop sent with a request.
+#[derive(Debug, Deserialize)]
+pub struct ArgEntry<'a> {
+    /// The concrete id.
+    pub id: ComponentId,
+    /// The prop name.
+    #[serde(borrow)]
+    pub property: Cow<'a, str>,
+    /// The value; `None` when the prop is undefined in the browser.
+    #[serde(borrow, default)]
+    pub value: Option<&'a RawValue>,
+}
+
+/// A concrete output the renderer expects to be answered.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutputTarget {
+    /// The concrete id.
+    pub id: ComponentId,
+    /// The prop name, possibly with an `@suffix`.
+    pub property: String,
+}
+
+impl OutputTarget {
+    /// The prop name without any `@suffix` of `allow_duplicate`.
+    pub fn clean_property(&self) -> &str {
+        self.property.split('@').next().unwrap_or(&self.property)
+    }
+}
+
+/// The `outputs` field: one object for a single-output callback, a list for
+/// several; an `ALL` output is itself a list.
+#[derive(Debug, Clone)]
+pub enum OutputSpec {
+    /// A single output.
+    One(OutputTarget),
+    /// Several outputs, in declared order.
+    Many(Vec<OutputSlot>),
+}
+
+/// One declared output of a multi-output callback.
+#[derive(Debug, Clone)]
+pub enum OutputSlot {
+    /// A plain or `MATCH` output.
+    One(OutputTarget),
+    /// An `ALL` output: every matching component.
+    Many(Vec<OutputTarget>),
+}
+
+impl<'de> Deserialize<'de> for OutputSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        match v {
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    serde_json::Value::Array(_) => serde_json::from_value(item).map(OutputSlot::Many),
+                    other => serde_json::from_value(other).map(OutputSlot::One),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(OutputSpec::Many)
+                .map_err(de::Error::custom),
+            other => serde_json::from_value(other)
+                .map(OutputSpec::One)
+                .map_err(de::Error::custom),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_request_shapes() {
+        let body = br#"{"output":"..{\"kind\":\"card\",\"n\":[\"ALL\"]}.children...total.children..",
+ "outputs": [[{"id": {"kind": "card", "n": 1}, "property": "children"},
+              {"id": {"kind": "card", "n": 2}, "property": "children"}],
+             {"id": "total", "property": "children"}],
+ "inputs": [[{"id": {"kind": "btn", "n": 1}, "property": "n_clicks", "value": 3},
+             {"id": {"kind": "btn", "n": 2}, "property": "n_clicks"}]],
+ "state": [{"id": "store", "property": "data", "value": {"seen": [1]}}],
+ "changedPropIds": ["{\"kind\":\"btn\",\"n\":1}.n_clicks"],
+ "parsedChangedPropsIds": [{"kind": "btn", "n": 1}]}"#;
+        let req = CallbackRequest::parse(body).unwrap();
+        let ArgSlot::Many(entries) = &req.inputs[0] else { panic!("expected many") };
+        assert_eq!(entries.len(), 2);
+        assert!(entries[1].value.is_none());
+        assert_eq!(req.state[0].entries()[0].value.unwrap().get(), r#"{"seen": [1]}"#);
+        let Some(OutputSpec::Many(outs)) = &req.outputs else { panic!("expected many outputs") };
+        assert!(matches!(&outs[0], OutputSlot::Many(v) if v.len() == 2));
+        assert!(matches!(&outs[1], OutputSlot::One(t) if t.property == "children"));
+    }
+
+    #[test]
+    fn missing_state_and_outputs() {
+        let body = br#"{"output":"abc","inputs":[{"id":"x","property":"n_submit","value":1}],"changedPropIds":[]}"#;
+        let req = CallbackRequest::parse(body).unwrap();
+        assert!(req.outputs.is_none());
+        assert!(req.state.is_empty());
+    }
+
+    #[test]
+    fn malformed_bodies_are_errors() {
+        assert!(CallbackRequest::parse(b"{").is_err());
+        assert!(CallbackRequest::parse(b"[]").is_err());
+        assert!(CallbackRequest::parse(br#"{"inputs":[]}"#).is_err());
+    }
+
+    #[test]
+    fn suffix_is_stripped() {
+        let t = OutputTarget { id: "s".into(), property: "data@abc".into() };
+        assert_eq!(t.clean_property(), "data");
+    }
+}
