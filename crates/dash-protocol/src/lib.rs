@@ -16,7 +16,7 @@
 //! let json = serde_json::to_string(&div).unwrap();
 //! assert_eq!(
 //!     json,
-//!     r#"{"type":"Div","namespace":"dash_html_components","props":{"children":"Hello","id":"greeting"}}"#
+//!     r#"{"type":"Div","namespace":"dash_html_components","props":{"id":"greeting","children":"Hello"}}"#
 //! );
 //! ```
 
