@@ -1,1 +1,53 @@
-//! placeholder
+//! A Rust back end for Plotly Dash.
+//!
+//! Declare a layout from typed component builders and callbacks whose
+//! arguments and return values are ordinary Rust types; the server speaks
+//! Dash's HTTP protocol to the official, unchanged Dash front end, which is
+//! embedded in the binary.
+//!
+//! ```no_run
+//! use dash::prelude::*;
+//!
+//! fn main() -> Result<(), dash::Error> {
+//!     let mut app = Dash::new().title("Hello");
+//!     app.layout(html::Div::new().children((
+//!         dcc::Input::new().id("name").value("world"),
+//!         html::Div::new().id("greeting"),
+//!     )));
+//!     app.callback(
+//!         Callback::new().output(("greeting", "children")).input(("name", "value")),
+//!         |name: Option<String>| format!("Hello, {}!", name.unwrap_or_default()),
+//!     );
+//!     app.run()
+//! }
+//! ```
+//!
+//! See `ARCHITECTURE.md` for the crate map and the path of one request.
+
+mod app;
+mod assets_folder;
+pub mod callback;
+mod error;
+mod index_page;
+mod layout;
+mod routes;
+mod run_options;
+mod server;
+mod settings;
+
+pub use app::Dash;
+pub use callback::{
+    Callback, CallbackContext, CallbackError, Input, NoUpdate, Output, PreventUpdate, State, Update,
+};
+pub use dash_components::{dash_table, dcc, html};
+pub use dash_protocol::{Children, Component, ComponentId, Wildcard};
+pub use error::Error;
+pub use settings::ExternalResource;
+
+/// Everything an app usually needs: `use dash::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        dash_table, dcc, html, Callback, CallbackContext, CallbackError, Children, Component,
+        ComponentId, Dash, Input, NoUpdate, Output, PreventUpdate, State, Update, Wildcard,
+    };
+}

@@ -1,0 +1,170 @@
+//! The callback context: what triggered a call, the request, `set_props`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use dash_protocol::request::{ArgSlot, CallbackRequest};
+use dash_protocol::ComponentId;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// One input that triggered a call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Triggered {
+    /// `<idstr>.<prop>`.
+    pub prop_id: String,
+    /// Its current value.
+    pub value: Value,
+}
+
+/// What a callback may know about the call: which inputs triggered it, every
+/// input and state by id, the HTTP request's headers and cookies. Take it as
+/// an argument anywhere in the function's signature; it uses no Input slot.
+///
+/// ```
+/// use dash::{Callback, CallbackContext, Dash};
+/// let mut app = Dash::new();
+/// app.callback(
+///     Callback::new().output(("out", "children")).input(("a", "n_clicks")).input(("b", "n_clicks")),
+///     |ctx: CallbackContext, _a: Option<u32>, _b: Option<u32>| {
+///         format!("last click: {:?}", ctx.triggered_id())
+///     },
+/// );
+/// ```
+#[derive(Clone)]
+pub struct CallbackContext {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    callback: String,
+    triggered: Vec<String>,
+    headers: HeaderMap,
+    body: Bytes,
+    side_updates: Mutex<Vec<(ComponentId, Map<String, Value>)>>,
+}
+
+impl CallbackContext {
+    pub(crate) fn new(callback: String, triggered: Vec<String>, headers: HeaderMap, body: Bytes) -> Self {
+        CallbackContext {
+            inner: Arc::new(Inner {
+                callback,
+                triggered,
+                headers,
+                body,
+                side_updates: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// The callback's key (its `output` string).
+    pub fn callback(&self) -> &str {
+        &self.inner.callback
+    }
+
+    /// `<idstr>.<prop>` of each input that triggered this call; empty on the
+    /// initial call.
+    pub fn triggered_prop_ids(&self) -> &[String] {
+        &self.inner.triggered
+    }
+
+    /// The id of the first triggered input, if any.
+    pub fn triggered_id(&self) -> Option<ComponentId> {
+        let first = self.inner.triggered.first()?;
+        let (id, _) = first.rsplit_once('.')?;
+        ComponentId::parse(id).ok()
+    }
+
+    /// The triggered inputs with their values.
+    pub fn triggered(&self) -> Vec<Triggered> {
+        let inputs = self.inputs();
+        self.inner
+            .triggered
+            .iter()
+            .map(|p| Triggered {
+                prop_id: p.clone(),
+                value: inputs.get(p).cloned().unwrap_or(Value::Null),
+            })
+            .collect()
+    }
+
+    /// Every input value keyed by `<idstr>.<prop>` (wildcard lists flattened).
+    pub fn inputs(&self) -> Map<String, Value> {
+        self.collect(|r| &r.inputs)
+    }
+
+    /// Every state value keyed by `<idstr>.<prop>`.
+    pub fn states(&self) -> Map<String, Value> {
+        self.collect(|r| &r.state)
+    }
+
+    fn collect(&self, pick: impl for<'a> Fn(&'a CallbackRequest<'a>) -> &'a Vec<ArgSlot<'a>>) -> Map<String, Value> {
+        let mut out = Map::new();
+        if let Ok(req) = CallbackRequest::parse(&self.inner.body) {
+            for slot in pick(&req) {
+                for e in slot.entries() {
+                    let v = e
+                        .value
+                        .and_then(|raw| serde_json::from_str(raw.get()).ok())
+                        .unwrap_or(Value::Null);
+                    out.insert(format!("{}.{}", e.id, e.property), v);
+                }
+            }
+        }
+        out
+    }
+
+    /// The request's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// One request header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.inner.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The request's cookies.
+    pub fn cookies(&self) -> HashMap<String, String> {
+        self.inner
+            .headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| {
+                let (k, v) = pair.trim().split_once('=')?;
+                Some((k.to_owned(), v.to_owned()))
+            })
+            .collect()
+    }
+
+    /// One cookie's value.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies().remove(name)
+    }
+
+    /// Updates props of any component in the layout, besides the outputs
+    /// (Python's `set_props`). `props` serializes to a JSON object.
+    pub fn set_props(&self, id: impl Into<ComponentId>, props: impl Serialize) {
+        let props = match serde_json::to_value(props) {
+            Ok(Value::Object(m)) => m,
+            _ => {
+                tracing::warn!(callback = %self.inner.callback, "set_props needs an object of props; ignored");
+                return;
+            }
+        };
+        let id = id.into();
+        let mut updates = self.inner.side_updates.lock().unwrap_or_else(|p| p.into_inner());
+        match updates.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, existing)) => existing.extend(props),
+            None => updates.push((id, props)),
+        }
+    }
+
+    pub(crate) fn take_side_updates(&self) -> Vec<(ComponentId, Map<String, Value>)> {
+        std::mem::take(&mut *self.inner.side_updates.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}

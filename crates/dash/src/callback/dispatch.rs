@@ -1,0 +1,310 @@
+//! Answering one `_dash-update-component` request.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use dash_protocol::request::{CallbackRequest, OutputSlot, OutputSpec, OutputTarget};
+use dash_protocol::response::CallbackResponse;
+use serde_json::value::RawValue;
+
+use super::args::ArgSource;
+use super::context::CallbackContext;
+use super::handler::{CallError, CallFuture, ErasedHandler};
+use super::output::{ReturnError, NO_UPDATE_JSON};
+use super::registry::{CallbackRegistry, RegisteredCallback};
+
+/// Why a request got no 200 answer.
+#[derive(Debug)]
+pub(crate) enum DispatchError {
+    /// The request is wrong: 400 with a JSON body naming the problem.
+    BadRequest {
+        message: String,
+        callback: Option<String>,
+        property: Option<String>,
+        expected: Option<String>,
+    },
+    /// `PreventUpdate`: 204.
+    Prevented,
+    /// The callback failed or panicked: 500.
+    Failed { callback: String, message: String },
+}
+
+impl DispatchError {
+    fn bad(message: impl Into<String>, callback: Option<&str>) -> Self {
+        DispatchError::BadRequest {
+            message: message.into(),
+            callback: callback.map(str::to_owned),
+            property: None,
+            expected: None,
+        }
+    }
+}
+
+/// What the blocking part of a call produced.
+enum Stage {
+    Done(String),
+    Pending(CallFuture),
+}
+
+struct Prepared {
+    callback: Arc<RegisteredCallback>,
+    outputs: Option<OutputSpec>,
+    context: CallbackContext,
+    stage: Stage,
+}
+
+/// Parses the body, calls the callback and builds the JSON answer.
+pub(crate) async fn dispatch(
+    registry: Arc<CallbackRegistry>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<String, DispatchError> {
+    let prepared = tokio::task::spawn_blocking(move || prepare(&registry, headers, body))
+        .await
+        .map_err(|e| DispatchError::Failed {
+            callback: "?".into(),
+            message: format!("callback task failed: {e}"),
+        })??;
+    let Prepared {
+        callback,
+        outputs,
+        context,
+        stage,
+    } = prepared;
+    let value = match stage {
+        Stage::Done(v) => v,
+        Stage::Pending(fut) => match tokio::spawn(fut).await {
+            Ok(r) => r.map_err(|e| return_error(&callback.key, e))?,
+            Err(e) => {
+                return Err(DispatchError::Failed {
+                    callback: callback.key.clone(),
+                    message: panic_message_join(e),
+                })
+            }
+        },
+    };
+    build_response(&callback, outputs, value, &context)
+}
+
+fn prepare(registry: &CallbackRegistry, headers: HeaderMap, body: Bytes) -> Result<Prepared, DispatchError> {
+    let request = CallbackRequest::parse(&body).map_err(|e| DispatchError::bad(e.to_string(), None))?;
+    let callback = registry.get(&request.output).cloned().ok_or_else(|| {
+        DispatchError::bad(
+            format!("no callback has the output key {:?}", request.output),
+            Some(&request.output),
+        )
+    })?;
+    let spec = &callback.spec;
+    let key = callback.key.as_str();
+    if request.inputs.len() != spec.inputs.len() || request.state.len() != spec.states.len() {
+        return Err(DispatchError::bad(
+            format!(
+                "callback {key} declares {} Input(s) and {} State(s); the request has {} and {}",
+                spec.inputs.len(),
+                spec.states.len(),
+                request.inputs.len(),
+                request.state.len()
+            ),
+            Some(key),
+        ));
+    }
+    if !spec.outputs.is_empty() && request.outputs.is_none() {
+        return Err(DispatchError::bad(
+            format!("callback {key} has outputs but the request has no \"outputs\""),
+            Some(key),
+        ));
+    }
+    let context = CallbackContext::new(
+        callback.key.clone(),
+        request.changed_prop_ids.clone(),
+        headers,
+        body.clone(),
+    );
+    let slots = spec
+        .inputs
+        .iter()
+        .zip(&request.inputs)
+        .chain(spec.states.iter().zip(&request.state))
+        .collect();
+    let source = ArgSource {
+        callback: key,
+        slots,
+        context: &context,
+    };
+    let stage = match &callback.handler {
+        ErasedHandler::Sync(f) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
+            Ok(r) => Stage::Done(r.map_err(|e| call_error(key, e))?),
+            Err(panic) => {
+                return Err(DispatchError::Failed {
+                    callback: key.to_owned(),
+                    message: format!("the callback panicked: {}", panic_text(&*panic)),
+                })
+            }
+        },
+        ErasedHandler::Async(f) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
+            Ok(r) => Stage::Pending(r.map_err(|e| call_error(key, e))?),
+            Err(panic) => {
+                return Err(DispatchError::Failed {
+                    callback: key.to_owned(),
+                    message: format!("the callback panicked: {}", panic_text(&*panic)),
+                })
+            }
+        },
+    };
+    let outputs = request.outputs;
+    drop(source);
+    Ok(Prepared {
+        callback,
+        outputs,
+        context,
+        stage,
+    })
+}
+
+fn call_error(key: &str, e: CallError) -> DispatchError {
+    match e {
+        CallError::Arg(a) => DispatchError::BadRequest {
+            message: format!(
+                "callback {}: the value of {} does not fit the argument type {}: {}",
+                a.callback, a.property, a.expected, a.message
+            ),
+            callback: Some(a.callback),
+            property: Some(a.property),
+            expected: Some(a.expected),
+        },
+        CallError::Return(r) => return_error(key, r),
+    }
+}
+
+fn return_error(key: &str, e: ReturnError) -> DispatchError {
+    match e {
+        ReturnError::Callback(c) if c.is_prevent_update() => DispatchError::Prevented,
+        ReturnError::Callback(c) => DispatchError::Failed {
+            callback: key.to_owned(),
+            message: c.to_string(),
+        },
+        ReturnError::Serialize(s) => DispatchError::Failed {
+            callback: key.to_owned(),
+            message: format!("the return value cannot be serialized to JSON: {s}"),
+        },
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(no message)".to_owned()
+    }
+}
+
+fn panic_message_join(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(p) => format!("the callback panicked: {}", panic_text(&*p)),
+        Err(e) => format!("the callback task failed: {e}"),
+    }
+}
+
+fn build_response(
+    callback: &RegisteredCallback,
+    outputs: Option<OutputSpec>,
+    value: String,
+    context: &CallbackContext,
+) -> Result<String, DispatchError> {
+    let key = callback.key.as_str();
+    let fail = |message: String| DispatchError::Failed {
+        callback: key.to_owned(),
+        message,
+    };
+    let mut response = CallbackResponse::default();
+    let spec = &callback.spec;
+    if let (false, Some(outputs)) = (spec.outputs.is_empty(), outputs) {
+        if value != NO_UPDATE_JSON {
+            if spec.is_multi_output() {
+                let OutputSpec::Many(slots) = outputs else {
+                    return Err(DispatchError::bad(
+                        format!("callback {key} has several outputs but \"outputs\" is not a list"),
+                        Some(key),
+                    ));
+                };
+                let values: Vec<&RawValue> = serde_json::from_str(&value).map_err(|_| {
+                    fail(format!(
+                        "the callback has {} outputs, so it must return a tuple or list of {} values",
+                        slots.len(),
+                        slots.len()
+                    ))
+                })?;
+                if values.len() != slots.len() {
+                    return Err(fail(format!(
+                        "the callback returned {} values for {} outputs",
+                        values.len(),
+                        slots.len()
+                    )));
+                }
+                for (slot, v) in slots.iter().zip(values) {
+                    match slot {
+                        OutputSlot::One(t) => set_one(&mut response, t, v),
+                        OutputSlot::Many(ts) => set_many(&mut response, ts, v).map_err(fail)?,
+                    }
+                }
+            } else {
+                match outputs {
+                    OutputSpec::One(t) => {
+                        let raw = RawValue::from_string(value)
+                            .map_err(|e| fail(format!("invalid JSON from the callback: {e}")))?;
+                        response.set(&t.id, t.clean_property(), raw);
+                    }
+                    OutputSpec::Many(slots) => {
+                        let targets: Vec<OutputTarget> = slots
+                            .into_iter()
+                            .filter_map(|s| match s {
+                                OutputSlot::One(t) => Some(t),
+                                OutputSlot::Many(_) => None,
+                            })
+                            .collect();
+                        let raw: &RawValue = serde_json::from_str(&value)
+                            .map_err(|e| fail(format!("invalid JSON from the callback: {e}")))?;
+                        set_many(&mut response, &targets, raw).map_err(fail)?;
+                    }
+                }
+            }
+        }
+    }
+    for (id, props) in context.take_side_updates() {
+        for (prop, v) in props {
+            if let Ok(raw) = serde_json::value::to_raw_value(&v) {
+                response.side_update(&id, &prop, raw);
+            }
+        }
+    }
+    serde_json::to_string(&response).map_err(|e| fail(format!("cannot encode the response: {e}")))
+}
+
+fn set_one(response: &mut CallbackResponse, target: &OutputTarget, value: &RawValue) {
+    if value.get() != NO_UPDATE_JSON {
+        response.set(&target.id, target.clean_property(), value.to_owned());
+    }
+}
+
+fn set_many(response: &mut CallbackResponse, targets: &[OutputTarget], value: &RawValue) -> Result<(), String> {
+    if value.get() == NO_UPDATE_JSON {
+        return Ok(());
+    }
+    let values: Vec<&RawValue> = serde_json::from_str(value.get())
+        .map_err(|_| format!("a wildcard ALL output needs a list of {} values", targets.len()))?;
+    if values.len() != targets.len() {
+        return Err(format!(
+            "a wildcard ALL output matched {} components but the callback returned {} values",
+            targets.len(),
+            values.len()
+        ));
+    }
+    for (t, v) in targets.iter().zip(values) {
+        set_one(response, t, v);
+    }
+    Ok(())
+}

@@ -1,0 +1,21 @@
+//! Callbacks: declaration ([`Callback`]), typed functions, and the registry
+//! that validates them and answers `_dash-update-component`.
+
+mod args;
+mod context;
+mod dispatch;
+mod error;
+mod handler;
+mod output;
+mod registry;
+mod spec;
+
+pub use args::{ArgError, ArgSource, CallbackArg};
+pub use context::{CallbackContext, Triggered};
+pub use error::{CallbackError, PreventUpdate};
+pub use handler::{AsyncCallback, ErasedHandlerPublic, SyncCallback};
+pub use output::{Fallible, IntoCallbackResult, NoUpdate, Plain, ReturnError, Update};
+pub use spec::{Callback, Input, Output, State};
+
+pub(crate) use dispatch::{dispatch, DispatchError};
+pub(crate) use registry::CallbackRegistry;

@@ -1,0 +1,142 @@
+//! The app's callbacks, checked as Python Dash checks them at registration.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use dash_protocol::{Dependency, Wildcard};
+use serde_json::{json, Value};
+
+use super::handler::ErasedHandler;
+use super::spec::Callback;
+use crate::Error;
+
+/// One callback ready to be called.
+pub(crate) struct RegisteredCallback {
+    pub(crate) spec: Callback,
+    pub(crate) key: String,
+    pub(crate) handler: ErasedHandler,
+}
+
+/// Every callback of an app, in registration order, with the problems found
+/// while registering them.
+#[derive(Default)]
+pub(crate) struct CallbackRegistry {
+    list: Vec<Arc<RegisteredCallback>>,
+    by_key: HashMap<String, usize>,
+    problems: Vec<Error>,
+}
+
+impl CallbackRegistry {
+    pub(crate) fn register(&mut self, spec: Callback, slots: usize, handler: ErasedHandler) {
+        let key = spec.key();
+        if let Err(e) = self.check(&spec, &key, slots) {
+            self.problems.push(e);
+            return;
+        }
+        self.by_key.insert(key.clone(), self.list.len());
+        self.list.push(Arc::new(RegisteredCallback { spec, key, handler }));
+    }
+
+    fn check(&self, spec: &Callback, key: &str, slots: usize) -> Result<(), Error> {
+        let fail = |reason: String| {
+            Err(Error::InvalidCallback {
+                callback: key.to_owned(),
+                reason,
+            })
+        };
+        for dep in spec.outputs.iter().chain(&spec.inputs).chain(&spec.states) {
+            if let Err(e) = dep.validate() {
+                return fail(e.to_string());
+            }
+        }
+        let declared = spec.inputs.len() + spec.states.len();
+        if slots != declared {
+            return fail(format!(
+                "the function takes {slots} Input/State argument(s) but the callback declares {} Input(s) and {} State(s)",
+                spec.inputs.len(),
+                spec.states.len()
+            ));
+        }
+        for (i, out) in spec.outputs.iter().enumerate() {
+            if spec.outputs[..i].iter().any(|o| same_prop(o, out)) {
+                return fail(format!("output {} is declared twice in this callback", out.key()));
+            }
+            if out.id.wildcards().iter().any(|(_, w)| *w == Wildcard::AllSmaller) {
+                return fail(format!("output {} uses ALLSMALLER, which only Inputs and States may use", out.key()));
+            }
+            if let Some(input) = spec.inputs.iter().find(|i| same_prop(i, out)) {
+                return fail(format!("same output and input: {}", input.key()));
+            }
+            if out.allow_duplicate && !spec.prevent_initial_call {
+                return fail(format!(
+                    "output {} has allow_duplicate, which needs prevent_initial_call(true)",
+                    out.key()
+                ));
+            }
+            if !out.allow_duplicate {
+                let clash = self.list.iter().find(|cb| {
+                    cb.spec
+                        .outputs
+                        .iter()
+                        .any(|o| !o.allow_duplicate && same_prop(o, out))
+                });
+                if let Some(other) = clash {
+                    return fail(format!(
+                        "duplicate callback output {}: already written by callback {}; use Output::allow_duplicate() on both",
+                        out.key(),
+                        other.key
+                    ));
+                }
+            }
+        }
+        if self.by_key.contains_key(key) {
+            return fail("another callback has the same key (same outputs, or no outputs and the same inputs)".to_owned());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&Arc<RegisteredCallback>> {
+        self.by_key.get(key).map(|&i| &self.list[i])
+    }
+
+    pub(crate) fn problems(&self) -> &[Error] {
+        &self.problems
+    }
+
+    /// The `_dash-dependencies` list.
+    pub(crate) fn dependencies_json(&self) -> Value {
+        Value::Array(self.list.iter().map(|cb| dependency_entry(cb)).collect())
+    }
+}
+
+fn same_prop(a: &Dependency, b: &Dependency) -> bool {
+    a.id == b.id && a.property == b.property
+}
+
+fn dependency_entry(cb: &RegisteredCallback) -> Value {
+    let spec = &cb.spec;
+    let mut entry = json!({
+        "output": cb.key,
+        "inputs": spec.inputs,
+        "state": spec.states,
+        "clientside_function": null,
+        "prevent_initial_call": spec.prevent_initial_call,
+        "background": null,
+        "dynamic_creator": null,
+        "no_output": spec.outputs.is_empty(),
+        "optional": false,
+        "hidden": spec.hidden,
+        "websocket": false,
+        "persistent": false,
+    });
+    if !spec.running.is_empty() {
+        let mut on = serde_json::Map::new();
+        let mut off = serde_json::Map::new();
+        for (dep, v_on, v_off) in &spec.running {
+            on.insert(dep.key(), v_on.clone());
+            off.insert(dep.key(), v_off.clone());
+        }
+        entry["running"] = json!({"running": on, "runningOff": off});
+    }
+    entry
+}

@@ -1,0 +1,42 @@
+//! The one error type of the `dash` crate.
+
+use thiserror::Error;
+
+/// What can go wrong while building or running an app.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A callback declaration breaks a Dash rule.
+    #[error("invalid callback {callback}: {reason}")]
+    InvalidCallback {
+        /// The callback's key (its `output` string).
+        callback: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The layout breaks a Dash rule.
+    #[error("invalid layout: {0}")]
+    InvalidLayout(String),
+    /// A setting has an unusable value.
+    #[error("invalid setting {name}: {reason}")]
+    InvalidSetting {
+        /// The setting (or environment variable, or flag).
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Several problems at once.
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    Several(Vec<Error>),
+    /// The server could not listen.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: String,
+        /// The system's reason.
+        source: std::io::Error,
+    },
+    /// Any other I/O failure.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}

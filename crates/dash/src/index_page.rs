@@ -1,0 +1,168 @@
+//! The HTML page every non-API GET answers (§2 of the protocol notes).
+
+use serde_json::{json, Value};
+
+use crate::assets_folder::AssetFile;
+use crate::settings::{ExternalResource, Prefixes, Settings};
+
+/// Scripts of the front end, in page order, as `(namespace, path)`.
+const FRONT_END_BEFORE_APP: &[&str] = &[
+    "deps/polyfill@7.12.1.min.js",
+    "deps/react@18.3.1.min.js",
+    "deps/react-dom@18.3.1.min.js",
+    "deps/prop-types@15.8.1.min.js",
+];
+const FRONT_END_AFTER_APP: &[&str] = &[
+    "dash-renderer/build/dash_renderer.min.js",
+    "dcc/dash_core_components.js",
+    "dcc/dash_core_components-shared.js",
+    "html/dash_html_components.min.js",
+    "dash_table/bundle.js",
+];
+
+/// Everything the page needs besides the settings.
+pub(crate) struct PageInputs<'a> {
+    pub settings: &'a Settings,
+    pub prefixes: &'a Prefixes,
+    pub assets: &'a [AssetFile],
+    pub debug: bool,
+    pub hot_reload: bool,
+}
+
+/// The `_dash-config` object.
+pub(crate) fn config(p: &PageInputs<'_>) -> Value {
+    let mut config = json!({
+        "url_base_pathname": p.prefixes.url_base,
+        "requests_pathname_prefix": p.prefixes.requests,
+        "ui": p.debug,
+        "props_check": false,
+        "disable_version_check": true,
+        "show_undo_redo": false,
+        "suppress_callback_exceptions": p.settings.suppress_callback_exceptions,
+        "update_title": p.settings.update_title,
+        "children_props": dash_components::children_props(),
+        "serve_locally": true,
+        "validate_callbacks": p.debug,
+        "csrf_token_name": "_csrf_token",
+        "csrf_header_name": "X-CSRFToken",
+        "dash_version": dash_assets::DASH_VERSION,
+        "dash_version_url": "",
+    });
+    if p.hot_reload {
+        config["hot_reload"] = json!({"interval": 3000, "max_retry": 8});
+    }
+    config
+}
+
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn suite_url(prefix: &str, namespace: &str, path: &str) -> String {
+    let fingerprinted = dash_assets::get(namespace, path)
+        .map(|a| a.fingerprinted_path())
+        .unwrap_or_else(|| path.to_owned());
+    format!("{prefix}_dash-component-suites/{namespace}/{fingerprinted}")
+}
+
+fn external_tag(r: &ExternalResource, script: bool) -> String {
+    let attrs: String = r
+        .attrs
+        .iter()
+        .map(|(k, v)| format!(" {}=\"{}\"", escape_attr(k), escape_attr(v)))
+        .collect();
+    if script {
+        format!("<script src=\"{}\"{attrs}></script>", escape_attr(&r.url))
+    } else {
+        format!("<link rel=\"stylesheet\" href=\"{}\"{attrs}>", escape_attr(&r.url))
+    }
+}
+
+fn asset_url(p: &PageInputs<'_>, file: &AssetFile) -> String {
+    format!(
+        "{}{}/{}?m={}",
+        p.prefixes.requests, p.settings.assets_url_path, file.relative, file.modified
+    )
+}
+
+/// Renders the whole page.
+pub(crate) fn render(p: &PageInputs<'_>) -> String {
+    let r = &p.prefixes.requests;
+    let mut head = String::new();
+    let has_meta = |attr: &str, value: &str| {
+        p.settings
+            .meta_tags
+            .iter()
+            .any(|t| t.iter().any(|(k, v)| k == attr && (value.is_empty() || v.eq_ignore_ascii_case(value))))
+    };
+    if !has_meta("http-equiv", "X-UA-Compatible") {
+        head.push_str("<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\n");
+    }
+    if !has_meta("charset", "") {
+        head.push_str("<meta charset=\"UTF-8\">\n");
+    }
+    if !has_meta("name", "viewport") {
+        head.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    }
+    for tag in &p.settings.meta_tags {
+        let attrs: String = tag
+            .iter()
+            .map(|(k, v)| format!(" {}=\"{}\"", escape_attr(k), escape_attr(v)))
+            .collect();
+        head.push_str(&format!("<meta{attrs}>\n"));
+    }
+    head.push_str(&format!("<title>{}</title>\n", escape_attr(&p.settings.title)));
+    let favicon = p
+        .assets
+        .iter()
+        .find(|f| f.relative == "favicon.ico")
+        .map(|f| format!("{}{}/favicon.ico?m={}", r, p.settings.assets_url_path, f.modified))
+        .unwrap_or_else(|| format!("{r}_favicon.ico?v={}", dash_assets::DASH_VERSION));
+    head.push_str(&format!(
+        "<link rel=\"icon\" type=\"image/x-icon\" href=\"{}\">\n",
+        escape_attr(&favicon)
+    ));
+    for sheet in &p.settings.external_stylesheets {
+        head.push_str(&external_tag(sheet, false));
+        head.push('\n');
+    }
+    for file in p.assets.iter().filter(|f| f.relative.ends_with(".css")) {
+        head.push_str(&format!("<link rel=\"stylesheet\" href=\"{}\">\n", escape_attr(&asset_url(p, file))));
+    }
+
+    let mut scripts = String::new();
+    let config_json = dash_protocol::json::html_safe(&config(p).to_string());
+    scripts.push_str(&format!(
+        "<script id=\"_dash-config\" type=\"application/json\">{config_json}</script>\n"
+    ));
+    for path in FRONT_END_BEFORE_APP {
+        scripts.push_str(&format!("<script src=\"{}\"></script>\n", suite_url(r, "dash", path)));
+    }
+    for script in &p.settings.external_scripts {
+        scripts.push_str(&external_tag(script, true));
+        scripts.push('\n');
+    }
+    for file in p.assets.iter() {
+        let url = escape_attr(&asset_url(p, file));
+        if file.relative.ends_with(".js") {
+            scripts.push_str(&format!("<script src=\"{url}\"></script>\n"));
+        } else if file.relative.ends_with(".mjs") {
+            scripts.push_str(&format!("<script type=\"module\" src=\"{url}\"></script>\n"));
+        }
+    }
+    for path in FRONT_END_AFTER_APP {
+        scripts.push_str(&format!("<script src=\"{}\"></script>\n", suite_url(r, "dash", path)));
+    }
+    scripts.push_str(
+        "<script id=\"_dash-renderer\" type=\"application/javascript\">var renderer = new DashRenderer();</script>\n",
+    );
+
+    format!(
+        "<!DOCTYPE html>\n<html>\n<head>\n{head}</head>\n<body>\n\
+         <div id=\"react-entry-point\"><div class=\"_dash-loading\">Loading...</div></div>\n\
+         <footer>\n{scripts}</footer>\n</body>\n</html>\n"
+    )
+}

@@ -1,0 +1,72 @@
+//! The app's layout: a value serialized once, or a function called on every
+//! page load.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use dash_protocol::Component;
+use serde_json::Value;
+
+use crate::Error;
+
+/// Where `_dash-layout` comes from.
+#[derive(Clone)]
+pub(crate) enum LayoutSource {
+    /// Serialized once at start-up.
+    Fixed(Bytes),
+    /// Called for every `GET _dash-layout`.
+    Function(Arc<dyn Fn() -> Component + Send + Sync>),
+}
+
+impl LayoutSource {
+    /// The layout JSON for one request.
+    pub(crate) fn render(&self) -> Result<Bytes, String> {
+        match self {
+            LayoutSource::Fixed(b) => Ok(b.clone()),
+            LayoutSource::Function(f) => {
+                let component = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f()))
+                    .map_err(|_| "the layout function panicked".to_owned())?;
+                serde_json::to_vec(&component)
+                    .map(Bytes::from)
+                    .map_err(|e| format!("the layout cannot be encoded: {e}"))
+            }
+        }
+    }
+}
+
+/// Checks that ids in a layout tree are valid and unique, as Python Dash
+/// checks the initial layout.
+pub(crate) fn validate_ids(layout: &Value) -> Result<(), Error> {
+    let mut seen = HashSet::new();
+    walk(layout, &mut seen)
+}
+
+fn walk(node: &Value, seen: &mut HashSet<String>) -> Result<(), Error> {
+    match node {
+        Value::Array(items) => items.iter().try_for_each(|i| walk(i, seen)),
+        Value::Object(map) if map.contains_key("namespace") && map.contains_key("props") => {
+            let props = &map["props"];
+            if let Some(id) = props.get("id") {
+                let parsed: dash_protocol::ComponentId = serde_json::from_value(id.clone())
+                    .map_err(|e| Error::InvalidLayout(format!("component id {id} is not valid: {e}")))?;
+                parsed
+                    .validate()
+                    .map_err(|e| Error::InvalidLayout(e.to_string()))?;
+                if !seen.insert(parsed.to_string()) {
+                    return Err(Error::InvalidLayout(format!(
+                        "duplicate component id {parsed} in the layout; ids must be unique"
+                    )));
+                }
+            }
+            if let Value::Object(props) = props {
+                for v in props.values() {
+                    walk(v, seen)?;
+                }
+            }
+            Ok(())
+        }
+        Value::Object(map) => map.values().try_for_each(|v| walk(v, seen)),
+        _ => Ok(()),
+    }
+}

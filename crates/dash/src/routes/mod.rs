@@ -1,0 +1,79 @@
+//! The route table (protocol notes §1.1), one file per route.
+
+mod assets;
+mod component_suites;
+mod dependencies;
+mod favicon;
+mod index;
+mod layout;
+mod reload_hash;
+mod update;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+
+use crate::callback::CallbackRegistry;
+use crate::layout::LayoutSource;
+
+/// What every handler shares; immutable after start-up.
+pub(crate) struct AppState {
+    pub registry: Arc<CallbackRegistry>,
+    pub layout: LayoutSource,
+    pub index_html: String,
+    pub dependencies: Bytes,
+    pub reload_hash: String,
+    pub debug: bool,
+    pub assets_folder: PathBuf,
+    pub max_body_bytes: usize,
+}
+
+/// Builds the router; `p` is the routes prefix (starts and ends with `/`).
+pub(crate) fn router(state: Arc<AppState>, p: &str, assets_url_path: &str, compress: bool) -> Router {
+    let mut routes = Router::new()
+        .route(&format!("{p}_dash-layout"), get(layout::serve))
+        .route(&format!("{p}_dash-dependencies"), get(dependencies::serve))
+        .route(
+            &format!("{p}_dash-update-component"),
+            post(update::serve).get(index::serve),
+        )
+        .route(
+            &format!("{p}_dash-component-suites/{{namespace}}/{{*path}}"),
+            get(component_suites::serve),
+        )
+        .route(&format!("{p}_favicon.ico"), get(favicon::serve))
+        .route(&format!("{p}{assets_url_path}/{{*path}}"), get(assets::serve));
+    if state.debug {
+        routes = routes.route(&format!("{p}_reload-hash"), get(reload_hash::serve));
+    }
+    routes = routes
+        .route(p, get(index::serve))
+        .route(&format!("{p}{{*rest}}"), get(index::serve));
+    let limit = state.max_body_bytes;
+    let routes = routes.layer(DefaultBodyLimit::max(limit)).with_state(state);
+    if compress {
+        let predicate = SizeAbove::new(1024).and(NotForContentType::IMAGES);
+        routes.layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Precise(4))
+                .compress_when(predicate),
+        )
+    } else {
+        routes
+    }
+}
+
+/// A JSON answer with the content type the renderer requires.
+pub(crate) fn json_response(status: axum::http::StatusCode, body: impl Into<axum::body::Body>) -> axum::response::Response {
+    axum::response::Response::builder()
+        .status(status)
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(body.into())
+        .expect("static headers are valid")
+}

@@ -1,0 +1,91 @@
+//! `POST P_dash-update-component`: run one callback.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::{json_response, AppState};
+use crate::callback::{dispatch, DispatchError};
+
+pub(crate) async fn serve(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!(
+                    "the request body is larger than the limit of {} bytes (Dash::max_body_bytes)",
+                    state.max_body_bytes
+                )
+            } else {
+                format!("cannot read the request body: {}", rejection.body_text())
+            };
+            return json_response(status, json!({"error": "bad_body", "message": message}).to_string());
+        }
+    };
+    match dispatch(state.registry.clone(), headers, body).await {
+        Ok(json) => json_response(StatusCode::OK, json),
+        Err(DispatchError::Prevented) => StatusCode::NO_CONTENT.into_response(),
+        Err(DispatchError::BadRequest {
+            message,
+            callback,
+            property,
+            expected,
+        }) => {
+            tracing::warn!(%message, "bad callback request");
+            let mut body = json!({"error": "bad_request", "message": message});
+            if let Some(c) = callback {
+                body["callback"] = c.into();
+            }
+            if let Some(p) = property {
+                body["property"] = p.into();
+            }
+            if let Some(e) = expected {
+                body["expected"] = e.into();
+            }
+            json_response(StatusCode::BAD_REQUEST, body.to_string())
+        }
+        Err(DispatchError::Failed { callback, message }) => {
+            tracing::error!(%callback, %message, "callback failed");
+            failure_response(state.debug, &callback, &message)
+        }
+    }
+}
+
+/// A 500 answer: in debug mode an HTML fragment the dev-tools panel shows;
+/// otherwise a JSON body that names the callback but not the details.
+fn failure_response(debug: bool, callback: &str, message: &str) -> Response {
+    if debug {
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        };
+        let html = format!(
+            "<div class=\"dash-rs-callback-error\"><h3>Callback error in {}</h3><pre>{}</pre></div>",
+            esc(callback),
+            esc(message)
+        );
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response()
+    } else {
+        json_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"error": "callback_failed", "callback": callback, "message": "the callback failed; see the server log"})
+                .to_string(),
+        )
+    }
+}
