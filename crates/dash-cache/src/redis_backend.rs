@@ -1,0 +1,172 @@
+//! `redis://HOST:PORT/DB`: one store for several hosts.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use redis::{Client, Connection};
+
+use crate::{CacheBackend, CacheError};
+
+const KIND: &str = "redis";
+const PREFIX: &str = "dash:";
+
+fn err(e: impl std::fmt::Display) -> CacheError {
+    CacheError::backend(KIND, e)
+}
+
+/// A Redis server; expiry is Redis's own, the size bound is the server's
+/// `maxmemory` with an LRU policy.
+pub struct RedisBackend {
+    client: Client,
+    pool: Mutex<Vec<Connection>>,
+}
+
+impl RedisBackend {
+    /// Connects lazily to `url`; a bad URL is an error now, an unreachable
+    /// server only when used.
+    pub fn open(url: &str) -> Result<Self, CacheError> {
+        let client = Client::open(url).map_err(err)?;
+        Ok(RedisBackend {
+            client,
+            pool: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>) -> Result<T, CacheError> {
+        let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => {
+                let c = self
+                    .client
+                    .get_connection_with_timeout(Duration::from_secs(2))
+                    .map_err(err)?;
+                c.set_read_timeout(Some(Duration::from_secs(10))).map_err(err)?;
+                c.set_write_timeout(Some(Duration::from_secs(10))).map_err(err)?;
+                c
+            }
+        };
+        match f(&mut conn) {
+            Ok(v) => {
+                let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+                if pool.len() < 16 {
+                    pool.push(conn);
+                }
+                Ok(v)
+            }
+            Err(e) => Err(err(e)),
+        }
+    }
+}
+
+fn k(key: &str) -> String {
+    format!("{PREFIX}{key}")
+}
+
+fn lease_key(key: &str) -> String {
+    format!("{PREFIX}lease:{key}")
+}
+
+fn glob_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl CacheBackend for RedisBackend {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        self.with(|c| redis::cmd("GET").arg(k(key)).query(c))
+    }
+
+    fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<(), CacheError> {
+        self.with(|c| {
+            let mut cmd = redis::cmd("SET");
+            cmd.arg(k(key)).arg(value);
+            if let Some(t) = ttl {
+                cmd.arg("PX").arg(t.as_millis().max(1) as u64);
+            }
+            cmd.query::<()>(c)
+        })
+    }
+
+    fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError> {
+        self.with(|c| {
+            redis::cmd("PEXPIRE")
+                .arg(k(key))
+                .arg(ttl.as_millis().max(1) as u64)
+                .query::<()>(c)
+        })
+    }
+
+    fn delete(&self, key: &str) -> Result<bool, CacheError> {
+        self.with(|c| redis::cmd("DEL").arg(k(key)).query::<i64>(c))
+            .map(|n| n > 0)
+    }
+
+    fn clear_prefix(&self, prefix: &str) -> Result<u64, CacheError> {
+        let pattern = format!("{}*", glob_escape(&k(prefix)));
+        self.with(|c| {
+            let mut cursor: u64 = 0;
+            let mut removed = 0u64;
+            loop {
+                let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(&pattern)
+                    .arg("COUNT")
+                    .arg(500)
+                    .query(c)?;
+                if !keys.is_empty() {
+                    removed += redis::cmd("DEL").arg(&keys).query::<u64>(c)?;
+                }
+                if next == 0 {
+                    break;
+                }
+                cursor = next;
+            }
+            Ok(removed)
+        })
+    }
+
+    fn try_lease(&self, key: &str, holder: &str, ttl: Duration) -> Result<bool, CacheError> {
+        let script = redis::Script::new(
+            r"local cur = redis.call('GET', KEYS[1])
+              if cur == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+              if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+              return 0",
+        );
+        self.with(|c| {
+            script
+                .key(lease_key(key))
+                .arg(holder)
+                .arg(ttl.as_millis().max(1) as u64)
+                .invoke::<i64>(c)
+        })
+        .map(|n| n == 1)
+    }
+
+    fn release_lease(&self, key: &str, holder: &str) -> Result<(), CacheError> {
+        let script = redis::Script::new(
+            r"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+        );
+        self.with(|c| script.key(lease_key(key)).arg(holder).invoke::<i64>(c))?;
+        Ok(())
+    }
+
+    fn purge_expired(&self) -> Result<u64, CacheError> {
+        Ok(0)
+    }
+
+    fn evictions(&self) -> u64 {
+        0
+    }
+}
