@@ -1,1 +1,182 @@
-//! placeholder
+//! The Dash front end, embedded in the binary.
+//!
+//! At build time `build.rs` fetches the pinned `dash==4.4.1` wheel (pip) and
+//! `plotly.js-dist-min@4.1.1` (npm), checks their SHA-256, and embeds every
+//! file the page loads or the bundles request on demand: React 18.3.1
+//! (production and development builds), prop-types, the polyfill, the
+//! renderer, the dcc bundle with all its async chunks, the html bundle,
+//! dash_table with its async chunks, Dash's favicon, and plotly.js. Each file
+//! is stored raw, gzip-compressed and brotli-compressed. Source maps and the
+//! 8 MB development renderer are left out to keep binaries small; browsers'
+//! requests for maps get 404, which dev tools accept.
+//!
+//! ```
+//! let renderer = dash_assets::get("dash", "dash-renderer/build/dash_renderer.min.js").unwrap();
+//! assert_eq!(renderer.version, "4.4.1");
+//! assert!(renderer.brotli.len() < renderer.raw.len());
+//! assert!(renderer.fingerprinted_path().starts_with("dash-renderer/build/dash_renderer.v4_4_1m"));
+//! ```
+
+/// One embedded file.
+#[derive(Debug)]
+pub struct Asset {
+    /// The owning package as Dash names it in URLs (`dash` or `plotly`).
+    pub namespace: &'static str,
+    /// Path inside the package, e.g. `dcc/async-graph.js`.
+    pub path: &'static str,
+    /// Version of the package the file belongs to.
+    pub version: &'static str,
+    /// First 16 hex digits of the SHA-256 of the raw bytes.
+    pub hash: &'static str,
+    /// The `Content-Type` to serve it with.
+    pub content_type: &'static str,
+    /// The bytes as published.
+    pub raw: &'static [u8],
+    /// gzip-compressed bytes.
+    pub gzip: &'static [u8],
+    /// brotli-compressed bytes.
+    pub brotli: &'static [u8],
+}
+
+include!(concat!(env!("OUT_DIR"), "/assets.rs"));
+
+impl Asset {
+    /// The URL path with Dash's fingerprint: the file name is split at its
+    /// first `.` and `v<version>m<hash>` is inserted there.
+    pub fn fingerprinted_path(&self) -> String {
+        let version: String = self
+            .version
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+            .collect();
+        fingerprint(self.path, &format!("v{version}m{}", self.hash))
+    }
+}
+
+fn fingerprint(path: &str, stamp: &str) -> String {
+    let (dir, file) = match path.rfind('/') {
+        Some(i) => (&path[..=i], &path[i + 1..]),
+        None => ("", path),
+    };
+    match file.split_once('.') {
+        Some((stem, rest)) => format!("{dir}{stem}.{stamp}.{rest}"),
+        None => format!("{dir}{file}.{stamp}"),
+    }
+}
+
+/// Removes a Dash fingerprint from a requested path; returns the clean path
+/// and whether there was one.
+///
+/// ```
+/// assert_eq!(
+///     dash_assets::strip_fingerprint("deps/react@18.v4_4_1m1700000000.3.1.min.js"),
+///     ("deps/react@18.3.1.min.js".to_owned(), true)
+/// );
+/// assert_eq!(dash_assets::strip_fingerprint("dcc/async-graph.js"), ("dcc/async-graph.js".to_owned(), false));
+/// ```
+pub fn strip_fingerprint(path: &str) -> (String, bool) {
+    let (dir, file) = match path.rfind('/') {
+        Some(i) => (&path[..=i], &path[i + 1..]),
+        None => ("", path),
+    };
+    let parts: Vec<&str> = file.split('.').collect();
+    if parts.len() >= 3 && is_stamp(parts[1]) {
+        let mut kept = vec![parts[0]];
+        kept.extend_from_slice(&parts[2..]);
+        (format!("{dir}{}", kept.join(".")), true)
+    } else {
+        (path.to_owned(), false)
+    }
+}
+
+/// `^v[\w-]+m[0-9a-fA-F]+$`
+fn is_stamp(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('v') else { return false };
+    let Some(m) = rest.rfind('m') else { return false };
+    let (version, hash) = (&rest[..m], &rest[m + 1..]);
+    !version.is_empty()
+        && version.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && !hash.is_empty()
+        && hash.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// The embedded file at `path` in `namespace` (no fingerprint).
+pub fn get(namespace: &str, path: &str) -> Option<&'static Asset> {
+    ASSETS
+        .binary_search_by(|a| (a.namespace, a.path).cmp(&(namespace, path)))
+        .ok()
+        .map(|i| &ASSETS[i])
+}
+
+/// Every embedded file.
+pub fn all() -> &'static [Asset] {
+    ASSETS
+}
+
+/// Dash's default favicon.
+pub fn favicon() -> &'static Asset {
+    get("dash", "favicon.ico").expect("the favicon is embedded")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn fingerprints_round_trip_for_every_asset() {
+        for a in all() {
+            let fp = a.fingerprinted_path();
+            assert_eq!(strip_fingerprint(&fp), (a.path.to_owned(), true), "{fp}");
+            assert_eq!(strip_fingerprint(a.path).1, false, "{}", a.path);
+        }
+    }
+
+    #[test]
+    fn protocol_table_examples() {
+        assert_eq!(
+            fingerprint("deps/react@18.3.1.min.js", "v4_4_1m1700000000"),
+            "deps/react@18.v4_4_1m1700000000.3.1.min.js"
+        );
+        assert_eq!(
+            fingerprint("dcc/dash_core_components.js", "v4_4_1m1700000000"),
+            "dcc/dash_core_components.v4_4_1m1700000000.js"
+        );
+        assert_eq!(
+            strip_fingerprint("dash_table/bundle.v7_4_1m1700000000.js"),
+            ("dash_table/bundle.js".to_owned(), true)
+        );
+    }
+
+    #[test]
+    fn required_files_and_versions() {
+        for (ns, path) in [
+            ("dash", "dash-renderer/build/dash_renderer.min.js"),
+            ("dash", "dcc/async-graph.js"),
+            ("dash", "dcc/dash_core_components-shared.js"),
+            ("dash", "dash_table/async-table.js"),
+            ("dash", "deps/react@18.3.1.min.js"),
+            ("plotly", "package_data/plotly.min.js"),
+        ] {
+            assert!(get(ns, path).is_some(), "{ns}/{path} missing");
+        }
+        assert_eq!(get("dash", "dcc/async-graph.js").unwrap().version, "4.4.1");
+        assert_eq!(get("dash", "html/dash_html_components.min.js").unwrap().version, "4.4.1");
+        assert_eq!(get("dash", "dash_table/bundle.js").unwrap().version, "7.4.1");
+        assert_eq!(favicon().content_type, "image/x-icon");
+        assert!(get("dash", "dcc/metadata.json").is_none());
+    }
+
+    #[test]
+    fn compressed_copies_decompress_to_the_raw_bytes() {
+        for path in ["dcc/async-graph.js", "deps/react@18.3.1.min.js"] {
+            let a = get("dash", path).unwrap();
+            let mut gz = Vec::new();
+            flate2::read::GzDecoder::new(a.gzip).read_to_end(&mut gz).unwrap();
+            assert_eq!(gz, a.raw);
+            let mut br = Vec::new();
+            brotli::Decompressor::new(a.brotli, 4096).read_to_end(&mut br).unwrap();
+            assert_eq!(br, a.raw);
+        }
+    }
+}
