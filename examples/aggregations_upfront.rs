@@ -25,7 +25,10 @@ struct Aggregates {
 }
 
 fn expensive_ms() -> u64 {
-    std::env::var("EXPENSIVE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000)
+    std::env::var("EXPENSIVE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000)
 }
 
 /// The slow part: scan 100,000 deterministic sales rows of one year.
@@ -53,44 +56,59 @@ fn aggregate(year: u32) -> Aggregates {
 
 fn bar<K: ToString>(title: String, parts: &BTreeMap<K, f64>) -> Value {
     let x: Vec<String> = parts.keys().map(ToString::to_string).collect();
-    let y: Vec<f64> = parts.values().map(|v| (v * 100.0).round() / 100.0).collect();
+    let y: Vec<f64> = parts
+        .values()
+        .map(|v| (v * 100.0).round() / 100.0)
+        .collect();
     json!({"data": [{"type": "bar", "x": x, "y": y}], "layout": {"title": {"text": title}}})
 }
 
 fn main() -> Result<(), dash::Error> {
     let mut app = Dash::new().title("Aggregations upfront");
-    app.layout(html::Div::new().children((
-        html::H2::new().children("Aggregations computed upfront"),
-        dcc::Dropdown::new()
-            .id("year")
-            .options([2023, 2024, 2025])
-            .value(2025)
-            .clearable(false),
-        dcc::Store::new().id("aggregates"),
-        dcc::Graph::new().id("graph-month"),
-        dcc::Graph::new().id("graph-region"),
-        dcc::Graph::new().id("graph-product"),
-    )));
-    app.callback(
-        Callback::new().output(("aggregates", "data")).input(("year", "value")),
-        |year: Option<u32>| -> Result<Aggregates, CallbackError> { Ok(aggregate(year.ok_or(PreventUpdate)?)) },
+    app.layout(
+        html::Div::new().children((
+            html::H2::new().children("Aggregations computed upfront"),
+            dcc::Dropdown::new()
+                .id("year")
+                .options([2023, 2024, 2025])
+                .value(2025)
+                .clearable(false),
+            dcc::Store::new().id("aggregates"),
+            dcc::Graph::new().id("graph-month"),
+            dcc::Graph::new().id("graph-region"),
+            dcc::Graph::new().id("graph-product"),
+        )),
     );
     app.callback(
-        Callback::new().output(("graph-month", "figure")).input(("aggregates", "data")),
+        Callback::new()
+            .output(("aggregates", "data"))
+            .input(("year", "value")),
+        |year: Option<u32>| -> Result<Aggregates, CallbackError> {
+            Ok(aggregate(year.ok_or(PreventUpdate)?))
+        },
+    );
+    app.callback(
+        Callback::new()
+            .output(("graph-month", "figure"))
+            .input(("aggregates", "data")),
         |a: Option<Aggregates>| -> Result<Value, CallbackError> {
             let a = a.ok_or(PreventUpdate)?;
             Ok(bar(format!("{}: sales by month", a.year), &a.by_month))
         },
     );
     app.callback(
-        Callback::new().output(("graph-region", "figure")).input(("aggregates", "data")),
+        Callback::new()
+            .output(("graph-region", "figure"))
+            .input(("aggregates", "data")),
         |a: Option<Aggregates>| -> Result<Value, CallbackError> {
             let a = a.ok_or(PreventUpdate)?;
             Ok(bar(format!("{}: sales by region", a.year), &a.by_region))
         },
     );
     app.callback(
-        Callback::new().output(("graph-product", "figure")).input(("aggregates", "data")),
+        Callback::new()
+            .output(("graph-product", "figure"))
+            .input(("aggregates", "data")),
         |a: Option<Aggregates>| -> Result<Value, CallbackError> {
             let a = a.ok_or(PreventUpdate)?;
             Ok(bar(format!("{}: sales by product", a.year), &a.by_product))

@@ -36,9 +36,9 @@ fn expensive_ms() -> u64 {
 
 /// A deterministic pseudo-random sequence seeded by the fruit's name.
 fn readings_for(fruit: &str) -> Vec<f64> {
-    let mut state = fruit
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let mut state = fruit.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     let mut next = move || {
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = state;
@@ -86,12 +86,18 @@ fn table(values: &[f64], unit: &str) -> Vec<html::Tr> {
         html::Th::new().children(format!("temperature ({})", symbol(unit))),
     ))];
     rows.extend(values.iter().take(5).enumerate().map(|(i, v)| {
-        html::Tr::new().children((html::Td::new().children(i + 1), html::Td::new().children(format!("{v:.2}"))))
+        html::Tr::new().children((
+            html::Td::new().children(i + 1),
+            html::Td::new().children(format!("{v:.2}")),
+        ))
     }));
     rows
 }
 
-fn follow_on(data: Option<Dataset>, unit: Option<String>) -> Result<(String, Value, Vec<html::Tr>), CallbackError> {
+fn follow_on(
+    data: Option<Dataset>,
+    unit: Option<String>,
+) -> Result<(String, Value, Vec<html::Tr>), CallbackError> {
     let data = data.ok_or(PreventUpdate)?;
     let unit = unit.unwrap_or_else(|| "celsius".into());
     let values: Vec<f64> = data.readings.iter().map(|c| convert(*c, &unit)).collect();
@@ -114,23 +120,27 @@ fn follow_on(data: Option<Dataset>, unit: Option<String>) -> Result<(String, Val
 
 fn main() -> Result<(), dash::Error> {
     let mut app = Dash::new().title("Sharing data in the browser");
-    app.layout(html::Div::new().children((
-        html::H2::new().children("Sharing data between callbacks in the browser"),
-        dcc::Dropdown::new()
-            .id("dropdown")
-            .options(FRUITS)
-            .value("apples")
-            .clearable(false),
-        dcc::RadioItems::new()
-            .id("unit")
-            .options(["celsius", "fahrenheit"])
-            .value("celsius")
-            .inline(true),
-        dcc::Store::new().id("intermediate-value").storage_type("memory"),
-        html::Div::new().id("summary"),
-        dcc::Graph::new().id("graph"),
-        html::Table::new().id("table"),
-    )));
+    app.layout(
+        html::Div::new().children((
+            html::H2::new().children("Sharing data between callbacks in the browser"),
+            dcc::Dropdown::new()
+                .id("dropdown")
+                .options(FRUITS)
+                .value("apples")
+                .clearable(false),
+            dcc::RadioItems::new()
+                .id("unit")
+                .options(["celsius", "fahrenheit"])
+                .value("celsius")
+                .inline(true),
+            dcc::Store::new()
+                .id("intermediate-value")
+                .storage_type("memory"),
+            html::Div::new().id("summary"),
+            dcc::Graph::new().id("graph"),
+            html::Table::new().id("table"),
+        )),
+    );
     app.callback(
         Callback::new()
             .output(("intermediate-value", "data"))

@@ -133,7 +133,9 @@ fn main() {
     ));
     assets.sort_by(|a, b| (&a.0, &a.2).cmp(&(&b.0, &b.2)));
 
-    let mut table = String::from("/// Every embedded file, sorted by (namespace, path).\npub static ASSETS: &[Asset] = &[\n");
+    let mut table = String::from(
+        "/// Every embedded file, sorted by (namespace, path).\npub static ASSETS: &[Asset] = &[\n",
+    );
     for (i, (namespace, version, path, raw)) in assets.iter().enumerate() {
         let sha = hex::encode(Sha256::digest(raw));
         let raw_path = out.join(format!("asset{i}.raw"));
@@ -152,7 +154,15 @@ fn main() {
         );
     }
     table.push_str("];\n");
-    let _ = writeln!(table, "/// The dash package version (renderer, deps).\npub const DASH_VERSION: &str = {:?};", DASH_WHEEL.version);
-    let _ = writeln!(table, "/// The plotly.js version served to dcc.Graph.\npub const PLOTLY_JS_VERSION: &str = {:?};", PLOTLY_JS.version);
+    let _ = writeln!(
+        table,
+        "/// The dash package version (renderer, deps).\npub const DASH_VERSION: &str = {:?};",
+        DASH_WHEEL.version
+    );
+    let _ = writeln!(
+        table,
+        "/// The plotly.js version served to dcc.Graph.\npub const PLOTLY_JS_VERSION: &str = {:?};",
+        PLOTLY_JS.version
+    );
     fs::write(out.join("assets.rs"), table).expect("write assets.rs");
 }

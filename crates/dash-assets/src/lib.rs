@@ -47,7 +47,13 @@ impl Asset {
         let version: String = self
             .version
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         fingerprint(self.path, &format!("v{version}m{}", self.hash))
     }
@@ -91,11 +97,17 @@ pub fn strip_fingerprint(path: &str) -> (String, bool) {
 
 /// `^v[\w-]+m[0-9a-fA-F]+$`
 fn is_stamp(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix('v') else { return false };
-    let Some(m) = rest.rfind('m') else { return false };
+    let Some(rest) = s.strip_prefix('v') else {
+        return false;
+    };
+    let Some(m) = rest.rfind('m') else {
+        return false;
+    };
     let (version, hash) = (&rest[..m], &rest[m + 1..]);
     !version.is_empty()
-        && version.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && version
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         && !hash.is_empty()
         && hash.chars().all(|c| c.is_ascii_hexdigit())
 }
@@ -128,7 +140,7 @@ mod tests {
         for a in all() {
             let fp = a.fingerprinted_path();
             assert_eq!(strip_fingerprint(&fp), (a.path.to_owned(), true), "{fp}");
-            assert_eq!(strip_fingerprint(a.path).1, false, "{}", a.path);
+            assert!(!strip_fingerprint(a.path).1, "{}", a.path);
         }
     }
 
@@ -161,8 +173,16 @@ mod tests {
             assert!(get(ns, path).is_some(), "{ns}/{path} missing");
         }
         assert_eq!(get("dash", "dcc/async-graph.js").unwrap().version, "4.4.1");
-        assert_eq!(get("dash", "html/dash_html_components.min.js").unwrap().version, "4.4.1");
-        assert_eq!(get("dash", "dash_table/bundle.js").unwrap().version, "7.4.1");
+        assert_eq!(
+            get("dash", "html/dash_html_components.min.js")
+                .unwrap()
+                .version,
+            "4.4.1"
+        );
+        assert_eq!(
+            get("dash", "dash_table/bundle.js").unwrap().version,
+            "7.4.1"
+        );
         assert_eq!(favicon().content_type, "image/x-icon");
         assert!(get("dash", "dcc/metadata.json").is_none());
     }
@@ -172,10 +192,14 @@ mod tests {
         for path in ["dcc/async-graph.js", "deps/react@18.3.1.min.js"] {
             let a = get("dash", path).unwrap();
             let mut gz = Vec::new();
-            flate2::read::GzDecoder::new(a.gzip).read_to_end(&mut gz).unwrap();
+            flate2::read::GzDecoder::new(a.gzip)
+                .read_to_end(&mut gz)
+                .unwrap();
             assert_eq!(gz, a.raw);
             let mut br = Vec::new();
-            brotli::Decompressor::new(a.brotli, 4096).read_to_end(&mut br).unwrap();
+            brotli::Decompressor::new(a.brotli, 4096)
+                .read_to_end(&mut br)
+                .unwrap();
             assert_eq!(br, a.raw);
         }
     }

@@ -85,7 +85,10 @@ impl Cache {
     /// Opens the backend named by a URL (`sqlite://`, `redis://`,
     /// `memory://`), see [`crate::open_backend`].
     pub fn from_url(url: &str) -> Result<Self, CacheError> {
-        Ok(Cache::new(crate::open_backend(url, crate::Limits::default())?, FlightSettings::default()))
+        Ok(Cache::new(
+            crate::open_backend(url, crate::Limits::default())?,
+            FlightSettings::default(),
+        ))
     }
 
     /// The same backend under another namespace; keys never collide across
@@ -118,7 +121,9 @@ impl Cache {
 
     /// The counters of this cache (shared by all its namespaces).
     pub fn metrics(&self) -> MetricsSnapshot {
-        self.shared.metrics.snapshot(self.shared.backend.evictions())
+        self.shared
+            .metrics
+            .snapshot(self.shared.backend.evictions())
     }
 
     fn full_key(&self, key: &str) -> String {
@@ -127,9 +132,16 @@ impl Cache {
 
     /// The key of a memoized call: the name and a SHA-256 of the arguments'
     /// JSON form, stable across processes, builds and hosts.
-    pub fn memo_key<A: Serialize + ?Sized>(&self, name: &str, args: &A) -> Result<String, CacheError> {
+    pub fn memo_key<A: Serialize + ?Sized>(
+        &self,
+        name: &str,
+        args: &A,
+    ) -> Result<String, CacheError> {
         let json = serde_json::to_vec(args).map_err(|e| CacheError::Codec(e.to_string()))?;
-        Ok(self.full_key(&format!("memo:{name}:{}", hex::encode(Sha256::digest(&json)))))
+        Ok(self.full_key(&format!(
+            "memo:{name}:{}",
+            hex::encode(Sha256::digest(&json))
+        )))
     }
 
     fn ttl_for(&self, ttl: Option<Duration>) -> Option<Duration> {
@@ -143,11 +155,19 @@ impl Cache {
     /// Reads a value; a damaged entry or a backend failure reads as `None`
     /// (and is counted).
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.read(&self.full_key(key)).ok().flatten().and_then(|b| self.decode(&b))
+        self.read(&self.full_key(key))
+            .ok()
+            .flatten()
+            .and_then(|b| self.decode(&b))
     }
 
     /// Writes a value.
-    pub fn set<T: Serialize + ?Sized>(&self, key: &str, value: &T, ttl: Option<Duration>) -> Result<(), CacheError> {
+    pub fn set<T: Serialize + ?Sized>(
+        &self,
+        key: &str,
+        value: &T,
+        ttl: Option<Duration>,
+    ) -> Result<(), CacheError> {
         let bytes = codec::encode(value)?;
         self.write(&self.full_key(key), &bytes, ttl)
     }
@@ -159,7 +179,9 @@ impl Cache {
 
     /// Deletes every entry of this namespace.
     pub fn clear(&self) -> Result<u64, CacheError> {
-        self.shared.backend.clear_prefix(&format!("{}:", self.namespace))
+        self.shared
+            .backend
+            .clear_prefix(&format!("{}:", self.namespace))
     }
 
     fn read(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
@@ -212,17 +234,31 @@ impl Cache {
     /// share the backend: other callers wait and receive that result. If the
     /// backend fails, the value is computed without the cache (and the
     /// failure counted and logged).
-    pub fn memoize<A, T, F>(&self, name: &str, args: &A, ttl: Option<Duration>, compute: F) -> Result<T, CacheError>
+    pub fn memoize<A, T, F>(
+        &self,
+        name: &str,
+        args: &A,
+        ttl: Option<Duration>,
+        compute: F,
+    ) -> Result<T, CacheError>
     where
         A: Serialize + ?Sized,
         T: Serialize + DeserializeOwned,
         F: FnOnce() -> T,
     {
-        self.try_memoize(name, args, ttl, || Ok::<T, std::convert::Infallible>(compute()))
+        self.try_memoize(name, args, ttl, || {
+            Ok::<T, std::convert::Infallible>(compute())
+        })
     }
 
     /// [`Cache::memoize`] for a fallible computation; errors are not cached.
-    pub fn try_memoize<A, T, E, F>(&self, name: &str, args: &A, ttl: Option<Duration>, compute: F) -> Result<T, CacheError>
+    pub fn try_memoize<A, T, E, F>(
+        &self,
+        name: &str,
+        args: &A,
+        ttl: Option<Duration>,
+        compute: F,
+    ) -> Result<T, CacheError>
     where
         A: Serialize + ?Sized,
         T: Serialize + DeserializeOwned,
@@ -291,7 +327,10 @@ impl Cache {
                     }
                 }
                 if deadline_log.elapsed() > Duration::from_secs(60) {
-                    tracing::warn!(key, "still waiting for another process to compute this value");
+                    tracing::warn!(
+                        key,
+                        "still waiting for another process to compute this value"
+                    );
                 }
             }
             Metrics::add(&m.misses, 1);

@@ -47,10 +47,13 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CacheError> {
     let crc = u32::from_le_bytes([bytes[3], bytes[4], bytes[5], bytes[6]]);
     let body = &bytes[HEADER..];
     if crc32fast::hash(body) != crc {
-        return Err(CacheError::Codec("checksum mismatch (corrupted or truncated entry)".into()));
+        return Err(CacheError::Codec(
+            "checksum mismatch (corrupted or truncated entry)".into(),
+        ));
     }
     let result = if flags & FLAG_LZ4 != 0 {
-        let raw = lz4_flex::decompress_size_prepended(body).map_err(|e| CacheError::Codec(e.to_string()))?;
+        let raw = lz4_flex::decompress_size_prepended(body)
+            .map_err(|e| CacheError::Codec(e.to_string()))?;
         rmp_serde::from_slice(&raw)
     } else {
         rmp_serde::from_slice(body)
@@ -70,7 +73,10 @@ mod tests {
         assert!(bytes.len() < 6000);
         assert_eq!(decode::<Vec<String>>(&bytes).unwrap(), big);
         let v = serde_json::json!({"a": [1, 2.5, null, "x"], "b": {"c": true}});
-        assert_eq!(decode::<serde_json::Value>(&encode(&v).unwrap()).unwrap(), v);
+        assert_eq!(
+            decode::<serde_json::Value>(&encode(&v).unwrap()).unwrap(),
+            v
+        );
     }
 
     #[test]

@@ -76,7 +76,11 @@ impl LeaderGuard<'_> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&self.key);
-        *self.flight.outcome.lock().unwrap_or_else(|p| p.into_inner()) = Some(value);
+        *self
+            .flight
+            .outcome
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(value);
         self.flight.done.notify_all();
     }
 }

@@ -68,7 +68,9 @@ pub fn open_backend(url: &str, limits: Limits) -> Result<Arc<dyn CacheBackend>, 
         #[cfg(feature = "sqlite")]
         {
             if path.is_empty() {
-                return Err(bad("sqlite:// needs a file path, e.g. sqlite://.dash-cache/cache.sqlite"));
+                return Err(bad(
+                    "sqlite:// needs a file path, e.g. sqlite://.dash-cache/cache.sqlite",
+                ));
             }
             return Ok(Arc::new(SqliteBackend::open(path, limits)?));
         }
@@ -86,5 +88,7 @@ pub fn open_backend(url: &str, limits: Limits) -> Result<Arc<dyn CacheBackend>, 
         #[cfg(not(feature = "redis"))]
         return Err(bad("this build has no redis feature"));
     }
-    Err(bad("expected sqlite://PATH, redis://HOST:PORT/DB or memory://"))
+    Err(bad(
+        "expected sqlite://PATH, redis://HOST:PORT/DB or memory://",
+    ))
 }

@@ -98,10 +98,15 @@ impl CacheBackend for MemoryBackend {
         );
         s.lru.insert(tick, key.to_owned());
         while s.entries.len() > 1
-            && (self.limits.max_entries.is_some_and(|m| s.entries.len() as u64 > m)
+            && (self
+                .limits
+                .max_entries
+                .is_some_and(|m| s.entries.len() as u64 > m)
                 || self.limits.max_bytes.is_some_and(|m| s.bytes as u64 > m))
         {
-            let Some((_, oldest)) = s.lru.pop_first() else { break };
+            let Some((_, oldest)) = s.lru.pop_first() else {
+                break;
+            };
             if let Some(e) = s.entries.remove(&oldest) {
                 s.bytes -= e.value.len();
                 self.evictions.fetch_add(1, Ordering::Relaxed);
@@ -123,7 +128,12 @@ impl CacheBackend for MemoryBackend {
 
     fn clear_prefix(&self, prefix: &str) -> Result<u64, CacheError> {
         let mut s = self.lock();
-        let keys: Vec<String> = s.entries.keys().filter(|k| k.starts_with(prefix)).cloned().collect();
+        let keys: Vec<String> = s
+            .entries
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect();
         for k in &keys {
             s.remove(k);
         }
@@ -136,7 +146,8 @@ impl CacheBackend for MemoryBackend {
         match s.leases.get(key) {
             Some((h, until)) if h != holder && *until > now => Ok(false),
             _ => {
-                s.leases.insert(key.to_owned(), (holder.to_owned(), now + ttl));
+                s.leases
+                    .insert(key.to_owned(), (holder.to_owned(), now + ttl));
                 Ok(true)
             }
         }

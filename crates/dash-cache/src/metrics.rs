@@ -72,19 +72,46 @@ impl MetricsSnapshot {
         let rows = [
             ("hits", "Values found in the cache.", self.hits),
             ("misses", "Values not found in the cache.", self.misses),
-            ("computations", "Memoized computations run.", self.computations),
-            ("single_flight_waits", "Calls that waited for another caller's computation.", self.waits),
+            (
+                "computations",
+                "Memoized computations run.",
+                self.computations,
+            ),
+            (
+                "single_flight_waits",
+                "Calls that waited for another caller's computation.",
+                self.waits,
+            ),
             ("errors", "Backend failures.", self.errors),
-            ("corrupt_entries", "Damaged entries read as misses.", self.corrupt),
-            ("evictions", "Entries removed by the size bound.", self.evictions),
-            ("read_bytes", "Bytes read from the backend.", self.bytes_read),
-            ("written_bytes", "Bytes written to the backend.", self.bytes_written),
+            (
+                "corrupt_entries",
+                "Damaged entries read as misses.",
+                self.corrupt,
+            ),
+            (
+                "evictions",
+                "Entries removed by the size bound.",
+                self.evictions,
+            ),
+            (
+                "read_bytes",
+                "Bytes read from the backend.",
+                self.bytes_read,
+            ),
+            (
+                "written_bytes",
+                "Bytes written to the backend.",
+                self.bytes_written,
+            ),
         ];
         let mut out = String::new();
         for (name, help, value) in rows {
             let _ = writeln!(out, "# HELP dash_cache_{name}_total {help}");
             let _ = writeln!(out, "# TYPE dash_cache_{name}_total counter");
-            let _ = writeln!(out, "dash_cache_{name}_total{{backend=\"{backend}\"}} {value}");
+            let _ = writeln!(
+                out,
+                "dash_cache_{name}_total{{backend=\"{backend}\"}} {value}"
+            );
         }
         out
     }

@@ -32,7 +32,10 @@ impl RedisBackend {
         })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>) -> Result<T, CacheError> {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
+    ) -> Result<T, CacheError> {
         let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut conn = match pooled {
             Some(c) => c,
@@ -41,8 +44,10 @@ impl RedisBackend {
                     .client
                     .get_connection_with_timeout(Duration::from_secs(2))
                     .map_err(err)?;
-                c.set_read_timeout(Some(Duration::from_secs(10))).map_err(err)?;
-                c.set_write_timeout(Some(Duration::from_secs(10))).map_err(err)?;
+                c.set_read_timeout(Some(Duration::from_secs(10)))
+                    .map_err(err)?;
+                c.set_write_timeout(Some(Duration::from_secs(10)))
+                    .map_err(err)?;
                 c
             }
         };

@@ -36,7 +36,8 @@ impl SqliteBackend {
     pub fn open(path: impl AsRef<Path>, limits: Limits) -> Result<Self, CacheError> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
         }
         let backend = SqliteBackend {
             path,
@@ -59,15 +60,22 @@ impl SqliteBackend {
     }
 
     fn connect(&self) -> Result<Connection, CacheError> {
-        let conn = Connection::open(&self.path).map_err(|e| err(format!("cannot open {}: {e}", self.path.display())))?;
+        let conn = Connection::open(&self.path)
+            .map_err(|e| err(format!("cannot open {}: {e}", self.path.display())))?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
         Ok(conn)
     }
 
     fn take(&self) -> Result<Connection, CacheError> {
-        let pooled = self.connections.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let pooled = self
+            .connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop();
         match pooled {
             Some(c) => Ok(c),
             None => self.connect(),
@@ -102,7 +110,10 @@ impl SqliteBackend {
         }
         if let Some(max) = self.limits.max_bytes {
             loop {
-                let total: i64 = conn.query_row("SELECT COALESCE(SUM(size), 0) FROM entries", [], |r| r.get(0))?;
+                let total: i64 =
+                    conn.query_row("SELECT COALESCE(SUM(size), 0) FROM entries", [], |r| {
+                        r.get(0)
+                    })?;
                 if total <= max as i64 {
                     break;
                 }
@@ -164,7 +175,12 @@ impl CacheBackend for SqliteBackend {
 
     fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError> {
         let expires = now_ms() + ttl.as_millis() as i64;
-        self.with(|c| c.execute("UPDATE entries SET expires_at = ?2 WHERE key = ?1", params![key, expires]))?;
+        self.with(|c| {
+            c.execute(
+                "UPDATE entries SET expires_at = ?2 WHERE key = ?1",
+                params![key, expires],
+            )
+        })?;
         Ok(())
     }
 
@@ -198,14 +214,22 @@ impl CacheBackend for SqliteBackend {
     }
 
     fn release_lease(&self, key: &str, holder: &str) -> Result<(), CacheError> {
-        self.with(|c| c.execute("DELETE FROM leases WHERE key = ?1 AND holder = ?2", params![key, holder]))?;
+        self.with(|c| {
+            c.execute(
+                "DELETE FROM leases WHERE key = ?1 AND holder = ?2",
+                params![key, holder],
+            )
+        })?;
         Ok(())
     }
 
     fn purge_expired(&self) -> Result<u64, CacheError> {
         let now = now_ms();
         self.with(|c| {
-            let n = c.execute("DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?1", params![now])?;
+            let n = c.execute(
+                "DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?1",
+                params![now],
+            )?;
             c.execute("DELETE FROM leases WHERE expires_at <= ?1", params![now])?;
             Ok(n as u64)
         })

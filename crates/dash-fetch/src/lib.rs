@@ -95,7 +95,14 @@ pub fn fetch(pinned: &Pinned, cache_dir: &Path) -> Result<PathBuf, FetchError> {
         .map_err(|e| err(format!("cannot create {}: {e}", cache_dir.display())))?;
     let status = match pinned.registry {
         Registry::PyPi => Command::new(python())
-            .args(["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .arg(format!("{}=={}", pinned.name, pinned.version))
             .arg("-d")
             .arg(cache_dir)
@@ -147,11 +154,14 @@ pub fn read_wheel(
     path: &Path,
     mut keep: impl FnMut(&str) -> bool,
 ) -> Result<Vec<(String, Vec<u8>)>, FetchError> {
-    let file = fs::File::open(path).map_err(|e| err(format!("cannot open {}: {e}", path.display())))?;
+    let file =
+        fs::File::open(path).map_err(|e| err(format!("cannot open {}: {e}", path.display())))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| err(format!("bad wheel: {e}")))?;
     let mut out = Vec::new();
     for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).map_err(|e| err(format!("bad wheel entry: {e}")))?;
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| err(format!("bad wheel entry: {e}")))?;
         let name = entry.name().to_owned();
         if entry.is_dir() || !keep(&name) {
             continue;
@@ -168,10 +178,14 @@ pub fn read_wheel(
 
 /// Reads one file out of an npm tarball (`package/<inner>`).
 pub fn read_npm_file(path: &Path, inner: &str) -> Result<Vec<u8>, FetchError> {
-    let file = fs::File::open(path).map_err(|e| err(format!("cannot open {}: {e}", path.display())))?;
+    let file =
+        fs::File::open(path).map_err(|e| err(format!("cannot open {}: {e}", path.display())))?;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
     let wanted = format!("package/{inner}");
-    for entry in archive.entries().map_err(|e| err(format!("bad tarball: {e}")))? {
+    for entry in archive
+        .entries()
+        .map_err(|e| err(format!("bad tarball: {e}")))?
+    {
         let mut entry = entry.map_err(|e| err(format!("bad tarball entry: {e}")))?;
         let name = entry
             .path()

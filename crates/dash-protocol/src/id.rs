@@ -281,7 +281,11 @@ impl<'de> Deserialize<'de> for IdValue {
                 .as_str()
                 .and_then(Wildcard::parse)
                 .map(IdValue::Wildcard)
-                .ok_or_else(|| de::Error::custom("an id value array must be [\"ALL\"], [\"MATCH\"] or [\"ALLSMALLER\"]")),
+                .ok_or_else(|| {
+                    de::Error::custom(
+                        "an id value array must be [\"ALL\"], [\"MATCH\"] or [\"ALLSMALLER\"]",
+                    )
+                }),
             other => Err(de::Error::custom(format!(
                 "an id value must be a string, number or boolean, not {other}"
             ))),
@@ -330,7 +334,10 @@ mod tests {
             ("index", 2.into()),
             ("on", true.into()),
         ]);
-        assert_eq!(id.to_string(), r#"{"index":2,"on":true,"type":"filter-dropdown"}"#);
+        assert_eq!(
+            id.to_string(),
+            r#"{"index":2,"on":true,"type":"filter-dropdown"}"#
+        );
         let wild = ComponentId::object([("n", Wildcard::AllSmaller.into())]);
         assert_eq!(wild.to_string(), r#"{"n":["ALLSMALLER"]}"#);
         assert_eq!(ComponentId::from(r#"a"b"#).to_string(), r#"a"b"#);
@@ -344,7 +351,10 @@ mod tests {
         let id = ComponentId::parse(text).unwrap();
         assert_eq!(id.to_string(), text);
         assert!(id.has_wildcard());
-        assert_eq!(ComponentId::parse("plain").unwrap(), ComponentId::from("plain"));
+        assert_eq!(
+            ComponentId::parse("plain").unwrap(),
+            ComponentId::from("plain")
+        );
         assert!(ComponentId::parse("{broken").is_err());
     }
 
@@ -352,7 +362,9 @@ mod tests {
     fn validate_refuses_dots_and_empty() {
         assert!(ComponentId::from("a.b").validate().is_err());
         assert!(ComponentId::from("").validate().is_err());
-        assert!(ComponentId::object([("k", "v.w".into())]).validate().is_err());
+        assert!(ComponentId::object([("k", "v.w".into())])
+            .validate()
+            .is_err());
         assert!(ComponentId::from("ok-id_1").validate().is_ok());
     }
 }

@@ -138,7 +138,9 @@ impl<'de> Deserialize<'de> for OutputSpec {
             serde_json::Value::Array(items) => items
                 .into_iter()
                 .map(|item| match item {
-                    serde_json::Value::Array(_) => serde_json::from_value(item).map(OutputSlot::Many),
+                    serde_json::Value::Array(_) => {
+                        serde_json::from_value(item).map(OutputSlot::Many)
+                    }
                     other => serde_json::from_value(other).map(OutputSlot::One),
                 })
                 .collect::<Result<Vec<_>, _>>()
@@ -157,7 +159,8 @@ mod tests {
 
     #[test]
     fn wildcard_request_shapes() {
-        let body = br#"{"output":"..{\"kind\":\"card\",\"n\":[\"ALL\"]}.children...total.children..",
+        let body =
+            br#"{"output":"..{\"kind\":\"card\",\"n\":[\"ALL\"]}.children...total.children..",
  "outputs": [[{"id": {"kind": "card", "n": 1}, "property": "children"},
               {"id": {"kind": "card", "n": 2}, "property": "children"}],
              {"id": "total", "property": "children"}],
@@ -167,11 +170,18 @@ mod tests {
  "changedPropIds": ["{\"kind\":\"btn\",\"n\":1}.n_clicks"],
  "parsedChangedPropsIds": [{"kind": "btn", "n": 1}]}"#;
         let req = CallbackRequest::parse(body).unwrap();
-        let ArgSlot::Many(entries) = &req.inputs[0] else { panic!("expected many") };
+        let ArgSlot::Many(entries) = &req.inputs[0] else {
+            panic!("expected many")
+        };
         assert_eq!(entries.len(), 2);
         assert!(entries[1].value.is_none());
-        assert_eq!(req.state[0].entries()[0].value.unwrap().get(), r#"{"seen": [1]}"#);
-        let Some(OutputSpec::Many(outs)) = &req.outputs else { panic!("expected many outputs") };
+        assert_eq!(
+            req.state[0].entries()[0].value.unwrap().get(),
+            r#"{"seen": [1]}"#
+        );
+        let Some(OutputSpec::Many(outs)) = &req.outputs else {
+            panic!("expected many outputs")
+        };
         assert!(matches!(&outs[0], OutputSlot::Many(v) if v.len() == 2));
         assert!(matches!(&outs[1], OutputSlot::One(t) if t.property == "children"));
     }
@@ -193,7 +203,10 @@ mod tests {
 
     #[test]
     fn suffix_is_stripped() {
-        let t = OutputTarget { id: "s".into(), property: "data@abc".into() };
+        let t = OutputTarget {
+            id: "s".into(),
+            property: "data@abc".into(),
+        };
         assert_eq!(t.clean_property(), "data");
     }
 }

@@ -33,14 +33,19 @@ fn app() -> Dash {
     let mut app = Dash::new();
     app.layout(Component::new("dash_html_components", "Div").with_prop("id", "root"));
     app.callback(
-        Callback::new().output(("agg", "children")).input(("n", "value")).state(("store", "data")),
+        Callback::new()
+            .output(("agg", "children"))
+            .input(("n", "value"))
+            .state(("store", "data")),
         |_n: Option<String>, rows: Vec<Record>| {
             let sum: f64 = rows.iter().map(|r| r.x).sum();
             format!("count={} sum_x={sum}", rows.len())
         },
     );
     app.callback(
-        Callback::new().output(("copy", "data")).input(("store", "data")),
+        Callback::new()
+            .output(("copy", "data"))
+            .input(("store", "data")),
         |rows: Vec<Record>| rows,
     );
     app
@@ -74,7 +79,11 @@ fn main() {
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         format!("http://{addr}")
     });
-    let client = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
+    let client = reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap();
 
     println!("store size | payload | decode typed | decode Value | encode | round trip in->summary | round trip store->store (br)");
     println!("---|---|---|---|---|---|---");

@@ -127,9 +127,12 @@ impl Dash {
         mut self,
         attributes: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        self.settings
-            .meta_tags
-            .push(attributes.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
+        self.settings.meta_tags.push(
+            attributes
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        );
         self
     }
 
@@ -196,7 +199,11 @@ impl Dash {
     }
 
     /// Registers an async callback.
-    pub fn callback_async<M>(&mut self, callback: Callback, function: impl AsyncCallback<M>) -> &mut Self {
+    pub fn callback_async<M>(
+        &mut self,
+        callback: Callback,
+        function: impl AsyncCallback<M>,
+    ) -> &mut Self {
         let slots = function.slots();
         self.callbacks
             .register(callback, slots, function.into_erased().0);
@@ -207,7 +214,9 @@ impl Dash {
     pub fn validate(&self) -> Result<(), Error> {
         let mut problems: Vec<Error> = Vec::new();
         if self.layout.is_none() {
-            problems.push(Error::InvalidLayout("the app has no layout; call Dash::layout".into()));
+            problems.push(Error::InvalidLayout(
+                "the app has no layout; call Dash::layout".into(),
+            ));
         }
         if let Some(Error::InvalidLayout(m)) = &self.layout_problem {
             problems.push(Error::InvalidLayout(m.clone()));

@@ -21,7 +21,12 @@ pub(crate) fn walk(folder: &Path, ignore: Option<&regex_lite::Regex>) -> Vec<Ass
     out
 }
 
-fn walk_into(root: &Path, dir: &Path, ignore: Option<&regex_lite::Regex>, out: &mut Vec<AssetFile>) {
+fn walk_into(
+    root: &Path,
+    dir: &Path,
+    ignore: Option<&regex_lite::Regex>,
+    out: &mut Vec<AssetFile>,
+) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -32,11 +37,16 @@ fn walk_into(root: &Path, dir: &Path, ignore: Option<&regex_lite::Regex>, out: &
             walk_into(root, &path, ignore, out);
             continue;
         }
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if ignore.is_some_and(|re| re.is_match(name)) {
             continue;
         }
-        let Ok(rel) = path.strip_prefix(root) else { continue };
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
         let relative = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -80,7 +90,10 @@ mod tests {
         std::fs::write(dir.join("sub/c.css"), "c").unwrap();
         std::fs::write(dir.join("skip.js"), "s").unwrap();
         let re = regex_lite::Regex::new("^skip").unwrap();
-        let files: Vec<String> = walk(&dir, Some(&re)).into_iter().map(|f| f.relative).collect();
+        let files: Vec<String> = walk(&dir, Some(&re))
+            .into_iter()
+            .map(|f| f.relative)
+            .collect();
         assert_eq!(files, ["a.js", "b.css", "sub/c.css"]);
         assert!(resolve(&dir, "sub/c.css").is_some());
         assert!(resolve(&dir, "../etc/passwd").is_none());

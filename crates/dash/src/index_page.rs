@@ -77,7 +77,10 @@ fn external_tag(r: &ExternalResource, script: bool) -> String {
     if script {
         format!("<script src=\"{}\"{attrs}></script>", escape_attr(&r.url))
     } else {
-        format!("<link rel=\"stylesheet\" href=\"{}\"{attrs}>", escape_attr(&r.url))
+        format!(
+            "<link rel=\"stylesheet\" href=\"{}\"{attrs}>",
+            escape_attr(&r.url)
+        )
     }
 }
 
@@ -93,10 +96,10 @@ pub(crate) fn render(p: &PageInputs<'_>) -> String {
     let r = &p.prefixes.requests;
     let mut head = String::new();
     let has_meta = |attr: &str, value: &str| {
-        p.settings
-            .meta_tags
-            .iter()
-            .any(|t| t.iter().any(|(k, v)| k == attr && (value.is_empty() || v.eq_ignore_ascii_case(value))))
+        p.settings.meta_tags.iter().any(|t| {
+            t.iter()
+                .any(|(k, v)| k == attr && (value.is_empty() || v.eq_ignore_ascii_case(value)))
+        })
     };
     if !has_meta("http-equiv", "X-UA-Compatible") {
         head.push_str("<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\n");
@@ -114,12 +117,20 @@ pub(crate) fn render(p: &PageInputs<'_>) -> String {
             .collect();
         head.push_str(&format!("<meta{attrs}>\n"));
     }
-    head.push_str(&format!("<title>{}</title>\n", escape_attr(&p.settings.title)));
+    head.push_str(&format!(
+        "<title>{}</title>\n",
+        escape_attr(&p.settings.title)
+    ));
     let favicon = p
         .assets
         .iter()
         .find(|f| f.relative == "favicon.ico")
-        .map(|f| format!("{}{}/favicon.ico?m={}", r, p.settings.assets_url_path, f.modified))
+        .map(|f| {
+            format!(
+                "{}{}/favicon.ico?m={}",
+                r, p.settings.assets_url_path, f.modified
+            )
+        })
         .unwrap_or_else(|| format!("{r}_favicon.ico?v={}", dash_assets::DASH_VERSION));
     head.push_str(&format!(
         "<link rel=\"icon\" type=\"image/x-icon\" href=\"{}\">\n",
@@ -130,7 +141,10 @@ pub(crate) fn render(p: &PageInputs<'_>) -> String {
         head.push('\n');
     }
     for file in p.assets.iter().filter(|f| f.relative.ends_with(".css")) {
-        head.push_str(&format!("<link rel=\"stylesheet\" href=\"{}\">\n", escape_attr(&asset_url(p, file))));
+        head.push_str(&format!(
+            "<link rel=\"stylesheet\" href=\"{}\">\n",
+            escape_attr(&asset_url(p, file))
+        ));
     }
 
     let mut scripts = String::new();
@@ -139,7 +153,10 @@ pub(crate) fn render(p: &PageInputs<'_>) -> String {
         "<script id=\"_dash-config\" type=\"application/json\">{config_json}</script>\n"
     ));
     for path in FRONT_END_BEFORE_APP {
-        scripts.push_str(&format!("<script src=\"{}\"></script>\n", suite_url(r, "dash", path)));
+        scripts.push_str(&format!(
+            "<script src=\"{}\"></script>\n",
+            suite_url(r, "dash", path)
+        ));
     }
     for script in &p.settings.external_scripts {
         scripts.push_str(&external_tag(script, true));
@@ -150,11 +167,16 @@ pub(crate) fn render(p: &PageInputs<'_>) -> String {
         if file.relative.ends_with(".js") {
             scripts.push_str(&format!("<script src=\"{url}\"></script>\n"));
         } else if file.relative.ends_with(".mjs") {
-            scripts.push_str(&format!("<script type=\"module\" src=\"{url}\"></script>\n"));
+            scripts.push_str(&format!(
+                "<script type=\"module\" src=\"{url}\"></script>\n"
+            ));
         }
     }
     for path in FRONT_END_AFTER_APP {
-        scripts.push_str(&format!("<script src=\"{}\"></script>\n", suite_url(r, "dash", path)));
+        scripts.push_str(&format!(
+            "<script src=\"{}\"></script>\n",
+            suite_url(r, "dash", path)
+        ));
     }
     scripts.push_str(
         "<script id=\"_dash-renderer\" type=\"application/javascript\">var renderer = new DashRenderer();</script>\n",

@@ -49,7 +49,9 @@ fn walk(node: &Value, seen: &mut HashSet<String>) -> Result<(), Error> {
             let props = &map["props"];
             if let Some(id) = props.get("id") {
                 let parsed: dash_protocol::ComponentId = serde_json::from_value(id.clone())
-                    .map_err(|e| Error::InvalidLayout(format!("component id {id} is not valid: {e}")))?;
+                    .map_err(|e| {
+                        Error::InvalidLayout(format!("component id {id} is not valid: {e}"))
+                    })?;
                 parsed
                     .validate()
                     .map_err(|e| Error::InvalidLayout(e.to_string()))?;

@@ -15,7 +15,10 @@ impl RunOptions {
     /// `--port`, `--debug` (flags win).
     pub(crate) fn from_env_and_args(args: impl IntoIterator<Item = String>) -> Result<Self, Error> {
         let mut options = RunOptions {
-            host: std::env::var("HOST").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "127.0.0.1".into()),
+            host: std::env::var("HOST")
+                .ok()
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "127.0.0.1".into()),
             port: match std::env::var("PORT") {
                 Ok(p) if !p.is_empty() => parse_port(&p, "PORT")?,
                 _ => 8050,
@@ -29,10 +32,13 @@ impl RunOptions {
                 None => (arg.clone(), None),
             };
             let mut value = |flag: &str| {
-                inline.clone().or_else(|| args.next()).ok_or_else(|| Error::InvalidSetting {
-                    name: flag.into(),
-                    reason: "needs a value".into(),
-                })
+                inline
+                    .clone()
+                    .or_else(|| args.next())
+                    .ok_or_else(|| Error::InvalidSetting {
+                        name: flag.into(),
+                        reason: "needs a value".into(),
+                    })
             };
             match name.as_str() {
                 "--host" => options.host = value("--host")?,
@@ -48,7 +54,10 @@ impl RunOptions {
     /// A boolean environment variable (`1`, `true`, `yes`, `on`).
     pub(crate) fn env_flag(name: &str) -> Option<bool> {
         std::env::var(name).ok().map(|v| {
-            matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
         })
     }
 }

@@ -27,10 +27,12 @@ impl Dash {
         let debug = self.debug_enabled();
         let prefixes = self.settings.prefixes()?;
         let ignore = match &self.settings.assets_ignore {
-            Some(p) => Some(regex_lite::Regex::new(p).map_err(|e| Error::InvalidSetting {
-                name: "assets_ignore".into(),
-                reason: e.to_string(),
-            })?),
+            Some(p) => Some(
+                regex_lite::Regex::new(p).map_err(|e| Error::InvalidSetting {
+                    name: "assets_ignore".into(),
+                    reason: e.to_string(),
+                })?,
+            ),
             None => None,
         };
         let assets = assets_folder::walk(&self.settings.assets_folder, ignore.as_ref());

@@ -106,7 +106,10 @@ fn env(name: &str) -> Option<String> {
 
 impl Settings {
     pub(crate) fn prefixes(&self) -> Result<Prefixes, Error> {
-        let url_base = self.url_base_pathname.clone().or_else(|| env("DASH_URL_BASE_PATHNAME"));
+        let url_base = self
+            .url_base_pathname
+            .clone()
+            .or_else(|| env("DASH_URL_BASE_PATHNAME"));
         let routes = self
             .routes_pathname_prefix
             .clone()
@@ -125,7 +128,9 @@ impl Settings {
                 "set either url_base_pathname or routes/requests_pathname_prefix, not both",
             ));
         }
-        let routes = routes.or_else(|| url_base.clone()).unwrap_or_else(|| "/".into());
+        let routes = routes
+            .or_else(|| url_base.clone())
+            .unwrap_or_else(|| "/".into());
         if !routes.starts_with('/') || !routes.ends_with('/') {
             return Err(bad("routes_pathname_prefix", "must start and end with '/'"));
         }
@@ -166,7 +171,10 @@ mod tests {
             ..Settings::default()
         };
         let p = s.prefixes().unwrap();
-        assert_eq!((p.routes.as_str(), p.requests.as_str()), ("/", "/team/app/"));
+        assert_eq!(
+            (p.routes.as_str(), p.requests.as_str()),
+            ("/", "/team/app/")
+        );
         let s = Settings {
             url_base_pathname: Some("/x/".into()),
             ..Settings::default()

@@ -47,19 +47,22 @@ async fn post(base: &str, body: Value) -> (u16, Value) {
         .unwrap();
     let status = r.status().as_u16();
     let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 fn echo_app() -> Dash {
     let mut app = Dash::new();
-    app.layout(
-        Component::new("dash_html_components", "Div").with_prop(
-            "children",
-            Children::from((input("in", json!("hi")), div("out"), div("n"), div("m"))),
-        ),
-    );
+    app.layout(Component::new("dash_html_components", "Div").with_prop(
+        "children",
+        Children::from((input("in", json!("hi")), div("out"), div("n"), div("m"))),
+    ));
     app.callback(
-        Callback::new().output(("out", "children")).input(("in", "value")),
+        Callback::new()
+            .output(("out", "children"))
+            .input(("in", "value")),
         |v: Option<String>| format!("echo {}", v.unwrap_or_default()),
     );
     app.callback(
@@ -89,21 +92,45 @@ fn single(output: &str, id: &str, prop: &str, inputs: Value) -> Value {
 #[tokio::test]
 async fn index_layout_and_dependencies() {
     let base = start(echo_app()).await;
-    let r = client().get(format!("{base}/any/page")).send().await.unwrap();
+    let r = client()
+        .get(format!("{base}/any/page"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     let html = r.text().await.unwrap();
-    for needle in ["id=\"react-entry-point\"", "id=\"_dash-config\"", "dash_renderer", "id=\"_dash-renderer\"", "new DashRenderer()"] {
+    for needle in [
+        "id=\"react-entry-point\"",
+        "id=\"_dash-config\"",
+        "dash_renderer",
+        "id=\"_dash-renderer\"",
+        "new DashRenderer()",
+    ] {
         assert!(html.contains(needle), "index lacks {needle}");
     }
-    assert!(html.contains("\"requests_pathname_prefix\":\"\\u002f\""), "config must be HTML-safe");
+    assert!(
+        html.contains("\"requests_pathname_prefix\":\"\\u002f\""),
+        "config must be HTML-safe"
+    );
 
-    let r = client().get(format!("{base}/_dash-layout")).send().await.unwrap();
+    let r = client()
+        .get(format!("{base}/_dash-layout"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["content-type"], "application/json");
     let layout: Value = r.json().await.unwrap();
     assert_eq!(layout["props"]["children"][1]["props"]["id"], "out");
 
-    let r = client().get(format!("{base}/_dash-dependencies")).send().await.unwrap();
+    let r = client()
+        .get(format!("{base}/_dash-dependencies"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["content-type"], "application/json");
     let deps: Value = r.json().await.unwrap();
     assert_eq!(
@@ -119,20 +146,49 @@ async fn index_layout_and_dependencies() {
 #[tokio::test]
 async fn single_and_multi_outputs() {
     let base = start(echo_app()).await;
-    let (s, body) = post(&base, single("out.children", "out", "children", json!([{"id": "in", "property": "value", "value": "abc"}]))).await;
+    let (s, body) = post(
+        &base,
+        single(
+            "out.children",
+            "out",
+            "children",
+            json!([{"id": "in", "property": "value", "value": "abc"}]),
+        ),
+    )
+    .await;
     assert_eq!(s, 200);
-    assert_eq!(body, json!({"multi": true, "response": {"out": {"children": "echo abc"}}}));
+    assert_eq!(
+        body,
+        json!({"multi": true, "response": {"out": {"children": "echo abc"}}})
+    );
 
     // value absent = undefined in the browser = null
-    let (s, body) = post(&base, single("out.children", "out", "children", json!([{"id": "in", "property": "value"}]))).await;
-    assert_eq!((s, &body["response"]["out"]["children"]), (200, &json!("echo ")));
+    let (s, body) = post(
+        &base,
+        single(
+            "out.children",
+            "out",
+            "children",
+            json!([{"id": "in", "property": "value"}]),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (s, &body["response"]["out"]["children"]),
+        (200, &json!("echo "))
+    );
 
-    let multi = |n: Value| json!({"output": "..n.children...m.children..",
+    let multi = |n: Value| {
+        json!({"output": "..n.children...m.children..",
         "outputs": [{"id": "n", "property": "children"}, {"id": "m", "property": "children"}],
-        "inputs": [{"id": "in", "property": "n_submit", "value": n}], "changedPropIds": ["in.n_submit"]});
+        "inputs": [{"id": "in", "property": "n_submit", "value": n}], "changedPropIds": ["in.n_submit"]})
+    };
     let (s, body) = post(&base, multi(json!(2))).await;
     assert_eq!(s, 200);
-    assert_eq!(body, json!({"multi": true, "response": {"m": {"children": "submitted 2"}}}));
+    assert_eq!(
+        body,
+        json!({"multi": true, "response": {"m": {"children": "submitted 2"}}})
+    );
 
     let (s, _) = post(&base, multi(Value::Null)).await;
     assert_eq!(s, 204, "PreventUpdate answers 204");
@@ -141,27 +197,57 @@ async fn single_and_multi_outputs() {
 #[tokio::test]
 async fn errors_are_clear_and_the_server_goes_on() {
     let base = start(echo_app()).await;
-    let (s, body) = post(&base, single("out.children", "out", "children", json!([{"id": "in", "property": "value", "value": 5}]))).await;
+    let (s, body) = post(
+        &base,
+        single(
+            "out.children",
+            "out",
+            "children",
+            json!([{"id": "in", "property": "value", "value": 5}]),
+        ),
+    )
+    .await;
     assert_eq!(s, 400);
     assert_eq!(body["callback"], "out.children");
     assert_eq!(body["property"], "in.value");
-    assert!(body["expected"].as_str().unwrap().contains("Option<alloc::string::String>"), "{body}");
+    assert!(
+        body["expected"]
+            .as_str()
+            .unwrap()
+            .contains("Option<alloc::string::String>"),
+        "{body}"
+    );
 
-    let r = client().post(format!("{base}/_dash-update-component")).body("{not json").header("content-type", "application/json").send().await.unwrap();
+    let r = client()
+        .post(format!("{base}/_dash-update-component"))
+        .body("{not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.unwrap();
-    assert!(body["message"].as_str().unwrap().contains("malformed"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("malformed"),
+        "{body}"
+    );
 
-    let (s, body) = post(&base, single("nope.children", "nope", "children", json!([]))).await;
+    let (s, body) = post(
+        &base,
+        single("nope.children", "nope", "children", json!([])),
+    )
+    .await;
     assert_eq!(s, 400);
     assert!(body["message"].as_str().unwrap().contains("nope.children"));
 
     let (s, body) = post(&base, single("out.children", "out", "children", json!([]))).await;
     assert_eq!(s, 400, "{body}");
 
-    let multi = |n: u32| json!({"output": "..n.children...m.children..",
+    let multi = |n: u32| {
+        json!({"output": "..n.children...m.children..",
         "outputs": [{"id": "n", "property": "children"}, {"id": "m", "property": "children"}],
-        "inputs": [{"id": "in", "property": "n_submit", "value": n}], "changedPropIds": ["in.n_submit"]});
+        "inputs": [{"id": "in", "property": "n_submit", "value": n}], "changedPropIds": ["in.n_submit"]})
+    };
     let (s, body) = post(&base, multi(99)).await;
     assert_eq!(s, 500);
     assert_eq!(body["callback"], "..n.children...m.children..");
@@ -177,9 +263,21 @@ async fn body_limit_answers_413_with_json() {
     app = app.max_body_bytes(1000);
     let base = start(app).await;
     let big = "x".repeat(5000);
-    let (s, body) = post(&base, single("out.children", "out", "children", json!([{"id": "in", "property": "value", "value": big}]))).await;
+    let (s, body) = post(
+        &base,
+        single(
+            "out.children",
+            "out",
+            "children",
+            json!([{"id": "in", "property": "value", "value": big}]),
+        ),
+    )
+    .await;
     assert_eq!(s, 413);
-    assert!(body["message"].as_str().unwrap().contains("1000 bytes"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("1000 bytes"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -195,7 +293,10 @@ async fn debug_mode_sends_an_html_error_fragment() {
         .unwrap();
     assert_eq!(r.status(), 500);
     let text = r.text().await.unwrap();
-    assert!(text.starts_with('<') && text.contains("ninety-nine is refused"), "{text}");
+    assert!(
+        text.starts_with('<') && text.contains("ninety-nine is refused"),
+        "{text}"
+    );
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -218,11 +319,17 @@ async fn context_typed_args_async_and_set_props() {
             .input(("b", "n_clicks")),
         |ctx: CallbackContext, _a: Option<u32>, _b: Option<u32>| {
             ctx.set_props("side", json!({"children": "set"}));
-            format!("{:?} {}", ctx.triggered_id().map(|i| i.to_string()), ctx.header("x-probe").unwrap_or("-"))
+            format!(
+                "{:?} {}",
+                ctx.triggered_id().map(|i| i.to_string()),
+                ctx.header("x-probe").unwrap_or("-")
+            )
         },
     );
     app.callback_async(
-        Callback::new().output(("sum", "children")).input(("a", "data")),
+        Callback::new()
+            .output(("sum", "children"))
+            .input(("a", "data")),
         |rows: Vec<Reading>| async move {
             tokio::time::sleep(Duration::from_millis(5)).await;
             let total: f64 = rows.iter().map(|r| r.x).sum();
@@ -253,7 +360,8 @@ async fn context_typed_args_async_and_set_props() {
 async fn pattern_matching_all_inputs_and_outputs() {
     let card = |n: i64| ComponentId::object([("kind", "card".into()), ("n", n.into())]);
     let btn = |n: i64| ComponentId::object([("kind", "btn".into()), ("n", n.into())]);
-    let all = |kind: &str| ComponentId::object([("kind", kind.into()), ("n", Wildcard::All.into())]);
+    let all =
+        |kind: &str| ComponentId::object([("kind", kind.into()), ("n", Wildcard::All.into())]);
     let mut app = Dash::new();
     app.layout(Component::new("dash_html_components", "Div").with_prop(
         "children",
@@ -271,16 +379,32 @@ async fn pattern_matching_all_inputs_and_outputs() {
             .output(("total", "children"))
             .input(Input::new(all("btn"), "n_clicks")),
         |clicks: Vec<Option<u32>>| {
-            let each: Vec<String> = clicks.iter().map(|c| format!("n={}", c.unwrap_or(0))).collect();
+            let each: Vec<String> = clicks
+                .iter()
+                .map(|c| format!("n={}", c.unwrap_or(0)))
+                .collect();
             let total: u32 = clicks.iter().flatten().sum();
             (each, total.to_string())
         },
     );
     let base = start(app).await;
-    let deps: Value = client().get(format!("{base}/_dash-dependencies")).send().await.unwrap().json().await.unwrap();
+    let deps: Value = client()
+        .get(format!("{base}/_dash-dependencies"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let key = deps[0]["output"].as_str().unwrap().to_owned();
-    assert_eq!(key, "..{\"kind\":\"card\",\"n\":[\"ALL\"]}.children...total.children..");
-    assert_eq!(deps[0]["inputs"][0]["id"], "{\"kind\":\"btn\",\"n\":[\"ALL\"]}");
+    assert_eq!(
+        key,
+        "..{\"kind\":\"card\",\"n\":[\"ALL\"]}.children...total.children.."
+    );
+    assert_eq!(
+        deps[0]["inputs"][0]["id"],
+        "{\"kind\":\"btn\",\"n\":[\"ALL\"]}"
+    );
     let (s, body) = post(&base, json!({"output": key,
         "outputs": [[{"id": {"kind": "card", "n": 1}, "property": "children"}, {"id": {"kind": "card", "n": 2}, "property": "children"}],
                     {"id": "total", "property": "children"}],
@@ -288,10 +412,13 @@ async fn pattern_matching_all_inputs_and_outputs() {
                     {"id": {"kind": "btn", "n": 2}, "property": "n_clicks"}]],
         "changedPropIds": ["{\"kind\":\"btn\",\"n\":1}.n_clicks"]})).await;
     assert_eq!(s, 200, "{body}");
-    assert_eq!(body, json!({"multi": true, "response": {
+    assert_eq!(
+        body,
+        json!({"multi": true, "response": {
         "{\"kind\":\"card\",\"n\":1}": {"children": "n=3"},
         "{\"kind\":\"card\",\"n\":2}": {"children": "n=0"},
-        "total": {"children": "3"}}}));
+        "total": {"children": "3"}}})
+    );
 }
 
 #[tokio::test]
@@ -299,15 +426,26 @@ async fn large_json_answers_are_compressed() {
     let mut app = Dash::new();
     app.layout(div("root"));
     app.callback(
-        Callback::new().output(("root", "children")).input(("root", "title")),
+        Callback::new()
+            .output(("root", "children"))
+            .input(("root", "title")),
         |_t: Option<String>| "y".repeat(100_000),
     );
     let base = start(app).await;
-    let raw = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
+    let raw = reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap();
     let r = raw
         .post(format!("{base}/_dash-update-component"))
         .header("accept-encoding", "gzip")
-        .json(&single("root.children", "root", "children", json!([{"id": "root", "property": "title"}])))
+        .json(&single(
+            "root.children",
+            "root",
+            "children",
+            json!([{"id": "root", "property": "title"}]),
+        ))
         .send()
         .await
         .unwrap();
@@ -320,17 +458,45 @@ async fn large_json_answers_are_compressed() {
 fn registration_problems_name_the_callback() {
     let mut app = Dash::new();
     app.layout(div("x"));
-    app.callback(Callback::new().output(("x", "children")).input(("i", "value")), |_: String| "a");
-    app.callback(Callback::new().output(("x", "children")).input(("j", "value")), |_: String| "b");
-    app.callback(Callback::new().output(("y", "children")).input(("i", "value")), |_: String, _: String| "c");
-    app.callback(Callback::new().output(("bad.id", "children")).input(("i", "value")), |_: String| "d");
     app.callback(
-        Callback::new().output(Output::new("z", "children").allow_duplicate()).input(("i", "value")),
+        Callback::new()
+            .output(("x", "children"))
+            .input(("i", "value")),
+        |_: String| "a",
+    );
+    app.callback(
+        Callback::new()
+            .output(("x", "children"))
+            .input(("j", "value")),
+        |_: String| "b",
+    );
+    app.callback(
+        Callback::new()
+            .output(("y", "children"))
+            .input(("i", "value")),
+        |_: String, _: String| "c",
+    );
+    app.callback(
+        Callback::new()
+            .output(("bad.id", "children"))
+            .input(("i", "value")),
+        |_: String| "d",
+    );
+    app.callback(
+        Callback::new()
+            .output(Output::new("z", "children").allow_duplicate())
+            .input(("i", "value")),
         |_: String| "e",
     );
     let err = app.validate().unwrap_err().to_string();
-    assert!(err.contains("duplicate callback output x.children"), "{err}");
-    assert!(err.contains("invalid callback y.children: the function takes 2"), "{err}");
+    assert!(
+        err.contains("duplicate callback output x.children"),
+        "{err}"
+    );
+    assert!(
+        err.contains("invalid callback y.children: the function takes 2"),
+        "{err}"
+    );
     assert!(err.contains("must not contain '.'"), "{err}");
     assert!(err.contains("needs prevent_initial_call"), "{err}");
 }

@@ -27,17 +27,15 @@ fn records(bytes: usize) -> Vec<Record> {
 
 fn app() -> Dash {
     let mut app = Dash::new();
-    app.layout(
-        Component::new("dash_html_components", "Div").with_prop(
-            "children",
-            Children::from(vec![
-                Component::new("dash_core_components", "Store").with_prop("id", "store"),
-                Component::new("dash_core_components", "Input").with_prop("id", "n"),
-                Component::new("dash_html_components", "Div").with_prop("id", "agg"),
-                Component::new("dash_core_components", "Store").with_prop("id", "copy"),
-            ]),
-        ),
-    );
+    app.layout(Component::new("dash_html_components", "Div").with_prop(
+        "children",
+        Children::from(vec![
+            Component::new("dash_core_components", "Store").with_prop("id", "store"),
+            Component::new("dash_core_components", "Input").with_prop("id", "n"),
+            Component::new("dash_html_components", "Div").with_prop("id", "agg"),
+            Component::new("dash_core_components", "Store").with_prop("id", "copy"),
+        ]),
+    ));
     app.callback(
         Callback::new()
             .output(("agg", "children"))
@@ -50,7 +48,9 @@ fn app() -> Dash {
         },
     );
     app.callback(
-        Callback::new().output(("copy", "data")).input(("store", "data")),
+        Callback::new()
+            .output(("copy", "data"))
+            .input(("store", "data")),
         |rows: Vec<Record>| rows,
     );
     app
@@ -74,11 +74,18 @@ fn agg_body(rows: &[Record]) -> Value {
 #[tokio::test]
 async fn one_and_ten_megabyte_stores_decode_into_typed_records() {
     let base = start().await;
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
     for size in [1_000_000usize, 10_000_000] {
         let rows = records(size);
         let body = serde_json::to_vec(&agg_body(&rows)).unwrap();
-        assert!(body.len() >= size * 9 / 10, "payload is {} bytes", body.len());
+        assert!(
+            body.len() >= size * 9 / 10,
+            "payload is {} bytes",
+            body.len()
+        );
         let r = client
             .post(format!("{base}/_dash-update-component"))
             .header("content-type", "application/json")
@@ -89,7 +96,10 @@ async fn one_and_ten_megabyte_stores_decode_into_typed_records() {
         assert_eq!(r.status(), 200);
         let v: Value = r.json().await.unwrap();
         let sum: f64 = rows.iter().map(|r| r.x).sum();
-        assert_eq!(v["response"]["agg"]["children"], format!("count={} sum_x={sum}", rows.len()));
+        assert_eq!(
+            v["response"]["agg"]["children"],
+            format!("count={} sum_x={sum}", rows.len())
+        );
     }
 }
 
@@ -101,7 +111,12 @@ async fn a_wrong_record_shape_is_a_400_naming_the_store() {
            "inputs": [{"id": "n", "property": "value", "value": "1"}],
            "state": [{"id": "store", "property": "data", "value": [{"x": "not a number", "y": 1, "label": "a"}]}],
            "changedPropIds": []});
-    let r = client.post(format!("{base}/_dash-update-component")).json(&body).send().await.unwrap();
+    let r = client
+        .post(format!("{base}/_dash-update-component"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["property"], "store.data");
@@ -114,7 +129,11 @@ async fn store_outputs_are_compressed_as_the_client_accepts() {
     let rows = records(1_000_000);
     let body = json!({"output": "copy.data", "outputs": {"id": "copy", "property": "data"},
            "inputs": [{"id": "store", "property": "data", "value": rows}], "changedPropIds": ["store.data"]});
-    let raw = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
+    let raw = reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap();
     for encoding in ["br", "gzip"] {
         let r = raw
             .post(format!("{base}/_dash-update-component"))
@@ -126,7 +145,11 @@ async fn store_outputs_are_compressed_as_the_client_accepts() {
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["content-encoding"], encoding);
         let compressed = r.bytes().await.unwrap();
-        assert!(compressed.len() < 400_000, "{encoding}: {} bytes", compressed.len());
+        assert!(
+            compressed.len() < 400_000,
+            "{encoding}: {} bytes",
+            compressed.len()
+        );
     }
     // A client that decodes gets the same records back.
     let r = reqwest::Client::new()

@@ -52,7 +52,10 @@ impl<T: DeserializeOwned + Send + 'static> CallbackArg for T {
                 serde_json::from_str(entry.value.map(|v| v.get()).unwrap_or("null"))
             }
             ArgSlot::Many(entries) => {
-                let len: usize = entries.iter().map(|e| e.value.map_or(4, |v| v.get().len()) + 1).sum();
+                let len: usize = entries
+                    .iter()
+                    .map(|e| e.value.map_or(4, |v| v.get().len()) + 1)
+                    .sum();
                 let mut text = String::with_capacity(len + 2);
                 text.push('[');
                 for (i, e) in entries.iter().enumerate() {

@@ -47,7 +47,12 @@ struct Inner {
 }
 
 impl CallbackContext {
-    pub(crate) fn new(callback: String, triggered: Vec<String>, headers: HeaderMap, body: Bytes) -> Self {
+    pub(crate) fn new(
+        callback: String,
+        triggered: Vec<String>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Self {
         CallbackContext {
             inner: Arc::new(Inner {
                 callback,
@@ -100,7 +105,10 @@ impl CallbackContext {
         self.collect(|r| &r.state)
     }
 
-    fn collect(&self, pick: impl for<'a> Fn(&'a CallbackRequest<'a>) -> &'a Vec<ArgSlot<'a>>) -> Map<String, Value> {
+    fn collect(
+        &self,
+        pick: impl for<'a> Fn(&'a CallbackRequest<'a>) -> &'a Vec<ArgSlot<'a>>,
+    ) -> Map<String, Value> {
         let mut out = Map::new();
         if let Ok(req) = CallbackRequest::parse(&self.inner.body) {
             for slot in pick(&req) {
@@ -157,7 +165,11 @@ impl CallbackContext {
             }
         };
         let id = id.into();
-        let mut updates = self.inner.side_updates.lock().unwrap_or_else(|p| p.into_inner());
+        let mut updates = self
+            .inner
+            .side_updates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         match updates.iter_mut().find(|(i, _)| *i == id) {
             Some((_, existing)) => existing.extend(props),
             None => updates.push((id, props)),
@@ -165,6 +177,12 @@ impl CallbackContext {
     }
 
     pub(crate) fn take_side_updates(&self) -> Vec<(ComponentId, Map<String, Value>)> {
-        std::mem::take(&mut *self.inner.side_updates.lock().unwrap_or_else(|p| p.into_inner()))
+        std::mem::take(
+            &mut *self
+                .inner
+                .side_updates
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        )
     }
 }

@@ -88,8 +88,13 @@ pub(crate) async fn dispatch(
     build_response(&callback, outputs, value, &context)
 }
 
-fn prepare(registry: &CallbackRegistry, headers: HeaderMap, body: Bytes) -> Result<Prepared, DispatchError> {
-    let request = CallbackRequest::parse(&body).map_err(|e| DispatchError::bad(e.to_string(), None))?;
+fn prepare(
+    registry: &CallbackRegistry,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Prepared, DispatchError> {
+    let request =
+        CallbackRequest::parse(&body).map_err(|e| DispatchError::bad(e.to_string(), None))?;
     let callback = registry.get(&request.output).cloned().ok_or_else(|| {
         DispatchError::bad(
             format!("no callback has the output key {:?}", request.output),
@@ -290,12 +295,20 @@ fn set_one(response: &mut CallbackResponse, target: &OutputTarget, value: &RawVa
     }
 }
 
-fn set_many(response: &mut CallbackResponse, targets: &[OutputTarget], value: &RawValue) -> Result<(), String> {
+fn set_many(
+    response: &mut CallbackResponse,
+    targets: &[OutputTarget],
+    value: &RawValue,
+) -> Result<(), String> {
     if value.get() == NO_UPDATE_JSON {
         return Ok(());
     }
-    let values: Vec<&RawValue> = serde_json::from_str(value.get())
-        .map_err(|_| format!("a wildcard ALL output needs a list of {} values", targets.len()))?;
+    let values: Vec<&RawValue> = serde_json::from_str(value.get()).map_err(|_| {
+        format!(
+            "a wildcard ALL output needs a list of {} values",
+            targets.len()
+        )
+    })?;
     if values.len() != targets.len() {
         return Err(format!(
             "a wildcard ALL output matched {} components but the callback returned {} values",

@@ -34,7 +34,8 @@ impl CallbackRegistry {
             return;
         }
         self.by_key.insert(key.clone(), self.list.len());
-        self.list.push(Arc::new(RegisteredCallback { spec, key, handler }));
+        self.list
+            .push(Arc::new(RegisteredCallback { spec, key, handler }));
     }
 
     fn check(&self, spec: &Callback, key: &str, slots: usize) -> Result<(), Error> {
@@ -59,10 +60,21 @@ impl CallbackRegistry {
         }
         for (i, out) in spec.outputs.iter().enumerate() {
             if spec.outputs[..i].iter().any(|o| same_prop(o, out)) {
-                return fail(format!("output {} is declared twice in this callback", out.key()));
+                return fail(format!(
+                    "output {} is declared twice in this callback",
+                    out.key()
+                ));
             }
-            if out.id.wildcards().iter().any(|(_, w)| *w == Wildcard::AllSmaller) {
-                return fail(format!("output {} uses ALLSMALLER, which only Inputs and States may use", out.key()));
+            if out
+                .id
+                .wildcards()
+                .iter()
+                .any(|(_, w)| *w == Wildcard::AllSmaller)
+            {
+                return fail(format!(
+                    "output {} uses ALLSMALLER, which only Inputs and States may use",
+                    out.key()
+                ));
             }
             if let Some(input) = spec.inputs.iter().find(|i| same_prop(i, out)) {
                 return fail(format!("same output and input: {}", input.key()));

@@ -5,10 +5,17 @@ use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-pub(crate) async fn serve(Path((namespace, path)): Path<(String, String)>, headers: HeaderMap) -> Response {
+pub(crate) async fn serve(
+    Path((namespace, path)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     let (clean, fingerprinted) = dash_assets::strip_fingerprint(&path);
     let Some(asset) = dash_assets::get(&namespace, &clean) else {
-        return (StatusCode::NOT_FOUND, format!("{namespace}/{clean} is not served by this app")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            format!("{namespace}/{clean} is not served by this app"),
+        )
+            .into_response();
     };
     let etag = format!("\"{}\"", asset.hash);
     if !fingerprinted
@@ -31,16 +38,20 @@ pub(crate) async fn serve(Path((namespace, path)): Path<(String, String)>, heade
             name.eq_ignore_ascii_case(coding) && !q_zero
         })
     };
-    let (body, encoding): (&'static [u8], Option<&str>) = if accepts("br") && !asset.brotli.is_empty() {
-        (asset.brotli, Some("br"))
-    } else if accepts("gzip") && !asset.gzip.is_empty() {
-        (asset.gzip, Some("gzip"))
-    } else {
-        (asset.raw, None)
-    };
+    let (body, encoding): (&'static [u8], Option<&str>) =
+        if accepts("br") && !asset.brotli.is_empty() {
+            (asset.brotli, Some("br"))
+        } else if accepts("gzip") && !asset.gzip.is_empty() {
+            (asset.gzip, Some("gzip"))
+        } else {
+            (asset.raw, None)
+        };
     let mut response = body.into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
     h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if let Some(enc) = encoding {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));

@@ -35,7 +35,12 @@ pub(crate) struct AppState {
 }
 
 /// Builds the router; `p` is the routes prefix (starts and ends with `/`).
-pub(crate) fn router(state: Arc<AppState>, p: &str, assets_url_path: &str, compress: bool) -> Router {
+pub(crate) fn router(
+    state: Arc<AppState>,
+    p: &str,
+    assets_url_path: &str,
+    compress: bool,
+) -> Router {
     let mut routes = Router::new()
         .route(&format!("{p}_dash-layout"), get(layout::serve))
         .route(&format!("{p}_dash-dependencies"), get(dependencies::serve))
@@ -48,7 +53,10 @@ pub(crate) fn router(state: Arc<AppState>, p: &str, assets_url_path: &str, compr
             get(component_suites::serve),
         )
         .route(&format!("{p}_favicon.ico"), get(favicon::serve))
-        .route(&format!("{p}{assets_url_path}/{{*path}}"), get(assets::serve));
+        .route(
+            &format!("{p}{assets_url_path}/{{*path}}"),
+            get(assets::serve),
+        );
     if state.debug {
         routes = routes.route(&format!("{p}_reload-hash"), get(reload_hash::serve));
     }
@@ -70,7 +78,10 @@ pub(crate) fn router(state: Arc<AppState>, p: &str, assets_url_path: &str, compr
 }
 
 /// A JSON answer with the content type the renderer requires.
-pub(crate) fn json_response(status: axum::http::StatusCode, body: impl Into<axum::body::Body>) -> axum::response::Response {
+pub(crate) fn json_response(
+    status: axum::http::StatusCode,
+    body: impl Into<axum::body::Body>,
+) -> axum::response::Response {
     axum::response::Response::builder()
         .status(status)
         .header(axum::http::header::CONTENT_TYPE, "application/json")

@@ -11,6 +11,7 @@ use serde_json::json;
 use super::{json_response, AppState};
 
 pub(crate) async fn serve(State(state): State<Arc<AppState>>) -> Response {
-    let body = json!({"reloadHash": state.reload_hash, "hard": true, "packages": ["dash"], "files": []});
+    let body =
+        json!({"reloadHash": state.reload_hash, "hard": true, "packages": ["dash"], "files": []});
     json_response(StatusCode::OK, body.to_string())
 }

@@ -29,7 +29,10 @@ pub(crate) async fn serve(
             } else {
                 format!("cannot read the request body: {}", rejection.body_text())
             };
-            return json_response(status, json!({"error": "bad_body", "message": message}).to_string());
+            return json_response(
+                status,
+                json!({"error": "bad_body", "message": message}).to_string(),
+            );
         }
     };
     match dispatch(state.registry.clone(), headers, body).await {
