@@ -31,6 +31,8 @@ pub trait CacheBackend: Send + Sync + 'static {
     fn release_lease(&self, key: &str, holder: &str) -> Result<(), CacheError>;
     /// Removes expired entries; returns how many.
     fn purge_expired(&self) -> Result<u64, CacheError>;
+    /// Every live entry whose key starts with `prefix`.
+    fn scan_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, CacheError>;
     /// Entries removed so far by the size bound.
     fn evictions(&self) -> u64;
 }

@@ -126,6 +126,29 @@ impl Cache {
             .snapshot(self.shared.backend.evictions())
     }
 
+    /// A name for this process, unique across processes and hosts.
+    pub fn holder_id(&self) -> &str {
+        &self.shared.holder
+    }
+
+    /// Publishes this process's counters into the backend (key
+    /// `metrics/<holder>`, kept 5 minutes) and returns the sum over every
+    /// process that published, this one included: counts across workers
+    /// and hosts.
+    pub fn cluster_metrics(&self) -> Result<MetricsSnapshot, CacheError> {
+        let mine = self.metrics();
+        let backend = &self.shared.backend;
+        let key = format!("metrics/{}", self.shared.holder);
+        backend.set(&key, &codec::encode(&mine)?, Some(Duration::from_secs(300)))?;
+        let mut total = MetricsSnapshot::default();
+        for (_, bytes) in backend.scan_prefix("metrics/")? {
+            if let Ok(s) = codec::decode::<MetricsSnapshot>(&bytes) {
+                total = total + s;
+            }
+        }
+        Ok(total)
+    }
+
     fn full_key(&self, key: &str) -> String {
         format!("{}:{key}", self.namespace)
     }

@@ -176,6 +176,16 @@ impl CacheBackend for MemoryBackend {
         Ok(keys.len() as u64)
     }
 
+    fn scan_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, CacheError> {
+        let s = self.lock();
+        let now = Instant::now();
+        Ok(s.entries
+            .iter()
+            .filter(|(k, e)| k.starts_with(prefix) && !e.expires.is_some_and(|t| t <= now))
+            .map(|(k, e)| (k.clone(), e.value.clone()))
+            .collect())
+    }
+
     fn evictions(&self) -> u64 {
         self.evictions.load(Ordering::Relaxed)
     }

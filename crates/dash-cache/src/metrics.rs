@@ -17,7 +17,7 @@ pub struct Metrics {
 }
 
 /// A copy of the counters at one moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MetricsSnapshot {
     /// Values found in the cache.
     pub hits: u64,
@@ -57,6 +57,24 @@ impl Metrics {
             evictions,
             bytes_read: get(&self.bytes_read),
             bytes_written: get(&self.bytes_written),
+        }
+    }
+}
+
+impl std::ops::Add for MetricsSnapshot {
+    type Output = MetricsSnapshot;
+
+    fn add(self, o: MetricsSnapshot) -> MetricsSnapshot {
+        MetricsSnapshot {
+            hits: self.hits + o.hits,
+            misses: self.misses + o.misses,
+            computations: self.computations + o.computations,
+            waits: self.waits + o.waits,
+            errors: self.errors + o.errors,
+            corrupt: self.corrupt + o.corrupt,
+            evictions: self.evictions + o.evictions,
+            bytes_read: self.bytes_read + o.bytes_read,
+            bytes_written: self.bytes_written + o.bytes_written,
         }
     }
 }

@@ -171,6 +171,36 @@ impl CacheBackend for RedisBackend {
         Ok(0)
     }
 
+    fn scan_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, CacheError> {
+        let pattern = format!("{}*", glob_escape(&k(prefix)));
+        self.with(|c| {
+            let mut cursor: u64 = 0;
+            let mut out = Vec::new();
+            loop {
+                let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(&pattern)
+                    .arg("COUNT")
+                    .arg(500)
+                    .query(c)?;
+                if !keys.is_empty() {
+                    let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET").arg(&keys).query(c)?;
+                    for (key, value) in keys.into_iter().zip(values) {
+                        if let Some(v) = value {
+                            out.push((key[PREFIX.len()..].to_owned(), v));
+                        }
+                    }
+                }
+                if next == 0 {
+                    break;
+                }
+                cursor = next;
+            }
+            Ok(out)
+        })
+    }
+
     fn evictions(&self) -> u64 {
         0
     }

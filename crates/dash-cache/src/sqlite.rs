@@ -235,6 +235,17 @@ impl CacheBackend for SqliteBackend {
         })
     }
 
+    fn scan_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, CacheError> {
+        let now = now_ms();
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT key, value FROM entries WHERE substr(key, 1, length(?1)) = ?1 AND (expires_at IS NULL OR expires_at > ?2)",
+            )?;
+            let rows = stmt.query_map(params![prefix, now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
     fn evictions(&self) -> u64 {
         self.evictions.load(Ordering::Relaxed)
     }

@@ -7,7 +7,8 @@ use axum::body::Bytes;
 use dash_protocol::Component;
 
 use crate::callback::{AsyncCallback, Callback, CallbackRegistry, SyncCallback};
-use crate::layout::{validate_ids, LayoutSource};
+use crate::layout::{validate_ids, LayoutContext, LayoutSource};
+use crate::services::ServiceSettings;
 use crate::settings::{ExternalResource, Settings};
 use crate::Error;
 
@@ -34,6 +35,7 @@ pub struct Dash {
     pub(crate) layout: Option<LayoutSource>,
     pub(crate) layout_problem: Option<Error>,
     pub(crate) callbacks: CallbackRegistry,
+    pub(crate) services: ServiceSettings,
 }
 
 impl Default for Dash {
@@ -50,6 +52,7 @@ impl Dash {
             layout: None,
             layout_problem: None,
             callbacks: CallbackRegistry::default(),
+            services: ServiceSettings::default(),
         }
     }
 
@@ -179,12 +182,59 @@ impl Dash {
         C: Into<Component>,
         F: Fn() -> C + Send + Sync + 'static,
     {
-        if let Ok(value) = serde_json::to_value(layout().into()) {
+        self.layout_fn_with(move |_: &LayoutContext| layout())
+    }
+
+    /// Sets a layout function that is told about the page load (the
+    /// browser's session id), called on every page load.
+    pub fn layout_fn_with<C, F>(&mut self, layout: F) -> &mut Self
+    where
+        C: Into<Component>,
+        F: Fn(&LayoutContext) -> C + Send + Sync + 'static,
+    {
+        if let Ok(value) = serde_json::to_value(layout(&LayoutContext::default()).into()) {
             if let Err(e) = validate_ids(&value) {
                 self.layout_problem = Some(e);
             }
         }
-        self.layout = Some(LayoutSource::Function(Arc::new(move || layout().into())));
+        self.layout = Some(LayoutSource::Function(Arc::new(move |ctx: &LayoutContext| layout(ctx).into())));
+        self
+    }
+
+    /// The server-side cache: `sqlite://PATH`, `redis://HOST:PORT/DB` or
+    /// `memory://`. Unset, `DASH_CACHE_URL` decides, else
+    /// `sqlite://.dash-cache/cache.sqlite`.
+    pub fn cache_url(mut self, url: impl Into<String>) -> Self {
+        self.services.cache_url = Some(url.into());
+        self
+    }
+
+    /// Bounds the cache (SQLite and memory backends; for Redis set the
+    /// server's `maxmemory` with an LRU policy); least recently used
+    /// entries are evicted first.
+    pub fn cache_limits(mut self, max_entries: Option<u64>, max_bytes: Option<u64>) -> Self {
+        self.services.cache_limits = dash_cache::Limits { max_entries, max_bytes };
+        self
+    }
+
+    /// How long a session's cached data lives without use (default 30
+    /// minutes).
+    pub fn session_idle_timeout(mut self, idle: std::time::Duration) -> Self {
+        self.services.session_idle = idle;
+        self
+    }
+
+    /// The single-flight lease: a computation whose process stops renewing
+    /// it for this long is handed to a waiter (default 10 s).
+    pub fn single_flight_lease(mut self, lease: std::time::Duration) -> Self {
+        self.services.flight.lease = lease;
+        self
+    }
+
+    /// Serves cache metrics at `_dash-metrics` in Prometheus text (also
+    /// `DASH_METRICS=1`).
+    pub fn metrics(mut self, yes: bool) -> Self {
+        self.services.metrics = yes;
         self
     }
 

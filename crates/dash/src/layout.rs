@@ -16,16 +16,33 @@ pub(crate) enum LayoutSource {
     /// Serialized once at start-up.
     Fixed(Bytes),
     /// Called for every `GET _dash-layout`.
-    Function(Arc<dyn Fn() -> Component + Send + Sync>),
+    Function(Arc<dyn Fn(&LayoutContext) -> Component + Send + Sync>),
+}
+
+/// What a layout function may know about the page load.
+#[derive(Debug, Clone, Default)]
+pub struct LayoutContext {
+    session_id: Option<String>,
+}
+
+impl LayoutContext {
+    pub(crate) fn new(session_id: Option<String>) -> Self {
+        LayoutContext { session_id }
+    }
+
+    /// The browser's session id (the `dash_session` cookie), if any.
+    pub fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
+    }
 }
 
 impl LayoutSource {
     /// The layout JSON for one request.
-    pub(crate) fn render(&self) -> Result<Bytes, String> {
+    pub(crate) fn render(&self, context: &LayoutContext) -> Result<Bytes, String> {
         match self {
             LayoutSource::Fixed(b) => Ok(b.clone()),
             LayoutSource::Function(f) => {
-                let component = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f()))
+                let component = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(context)))
                     .map_err(|_| "the layout function panicked".to_owned())?;
                 serde_json::to_vec(&component)
                     .map(Bytes::from)

@@ -33,7 +33,9 @@ mod layout;
 mod routes;
 mod run_options;
 mod server;
+mod services;
 mod settings;
+mod workers;
 
 pub use app::Dash;
 pub use callback::{
@@ -41,7 +43,9 @@ pub use callback::{
 };
 pub use dash_components::{dash_table, dcc, html};
 pub use dash_protocol::{Children, Component, ComponentId, Wildcard};
+pub use dash_cache::{Cache, CacheError};
 pub use error::Error;
+pub use layout::LayoutContext;
 pub use settings::ExternalResource;
 
 /// Everything an app usually needs: `use dash::prelude::*;`.

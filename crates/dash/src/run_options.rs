@@ -8,6 +8,7 @@ pub(crate) struct RunOptions {
     pub host: String,
     pub port: u16,
     pub debug: Option<bool>,
+    pub workers: usize,
 }
 
 impl RunOptions {
@@ -24,6 +25,10 @@ impl RunOptions {
                 _ => 8050,
             },
             debug: Self::env_flag("DASH_DEBUG"),
+            workers: match std::env::var("DASH_WORKERS") {
+                Ok(w) if !w.is_empty() => parse_workers(&w, "DASH_WORKERS")?,
+                _ => 1,
+            },
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -43,6 +48,7 @@ impl RunOptions {
             match name.as_str() {
                 "--host" => options.host = value("--host")?,
                 "--port" => options.port = parse_port(&value("--port")?, "--port")?,
+                "--workers" => options.workers = parse_workers(&value("--workers")?, "--workers")?,
                 "--debug" => options.debug = Some(true),
                 "--no-debug" => options.debug = Some(false),
                 _ => {}
@@ -59,6 +65,16 @@ impl RunOptions {
                 "1" | "true" | "yes" | "on"
             )
         })
+    }
+}
+
+fn parse_workers(text: &str, name: &str) -> Result<usize, Error> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err(Error::InvalidSetting {
+            name: name.into(),
+            reason: format!("{text:?} is not a number of workers between 1 and 256"),
+        }),
     }
 }
 
@@ -82,6 +98,10 @@ mod tests {
         assert_eq!(o.port, 9000);
         assert_eq!(o.host, "0.0.0.0");
         assert_eq!(o.debug, Some(true));
+        assert_eq!(o.workers, 1);
+        let o = RunOptions::from_env_and_args(["--workers", "3"].map(String::from)).unwrap();
+        assert_eq!(o.workers, 3);
+        assert!(RunOptions::from_env_and_args(["--workers", "0"].map(String::from)).is_err());
         assert!(RunOptions::from_env_and_args(["--port", "x"].map(String::from)).is_err());
     }
 }

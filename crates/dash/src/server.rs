@@ -23,16 +23,18 @@ impl Dash {
     /// Checks the app and builds its axum router (all Dash routes), for
     /// embedding in a larger axum app or for tests.
     pub fn into_router(self) -> Result<Router, Error> {
+        self.build().map(|(router, _)| router)
+    }
+
+    fn build(self) -> Result<(Router, Arc<crate::services::Services>), Error> {
         self.validate()?;
         let debug = self.debug_enabled();
         let prefixes = self.settings.prefixes()?;
         let ignore = match &self.settings.assets_ignore {
-            Some(p) => Some(
-                regex_lite::Regex::new(p).map_err(|e| Error::InvalidSetting {
-                    name: "assets_ignore".into(),
-                    reason: e.to_string(),
-                })?,
-            ),
+            Some(p) => Some(regex_lite::Regex::new(p).map_err(|e| Error::InvalidSetting {
+                name: "assets_ignore".into(),
+                reason: e.to_string(),
+            })?),
             None => None,
         };
         let assets = assets_folder::walk(&self.settings.assets_folder, ignore.as_ref());
@@ -52,7 +54,18 @@ impl Dash {
             .layout
             .clone()
             .ok_or_else(|| Error::InvalidLayout("the app has no layout".into()))?;
+        let mut service_settings = self.services.clone();
+        if RunOptions::env_flag("DASH_METRICS") == Some(true) {
+            service_settings.metrics = true;
+        }
+        let services = crate::services::Services::new(service_settings);
+        services.check_url().map_err(|e| Error::InvalidSetting {
+            name: "DASH_CACHE_URL".into(),
+            reason: e.to_string(),
+        })?;
         let state = Arc::new(AppState {
+            services: services.clone(),
+            cookie_path: prefixes.requests.clone(),
             registry: Arc::new(self.callbacks),
             layout,
             index_html,
@@ -62,50 +75,92 @@ impl Dash {
             assets_folder: self.settings.assets_folder.clone(),
             max_body_bytes: self.settings.max_body_bytes,
         });
-        Ok(routes::router(
+        let router = routes::router(
             state,
             &prefixes.routes,
             &self.settings.assets_url_path,
             self.settings.compress,
-        ))
+        );
+        Ok((router, services))
     }
 
     /// Serves the app on a bound listener until SIGINT or SIGTERM.
     pub async fn serve(self, listener: tokio::net::TcpListener) -> Result<(), Error> {
-        let router = self.into_router()?;
-        axum::serve(listener, router)
+        let (router, services) = self.build()?;
+        let purge = tokio::spawn(purge_expired_entries(services));
+        let result = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
-            .await?;
+            .await;
+        purge.abort();
+        result?;
         Ok(())
     }
 
-    /// Runs the app: reads `--host`, `--port`, `--debug` (or `HOST`, `PORT`,
-    /// `DASH_DEBUG`), logs through `tracing`, serves until SIGINT/SIGTERM.
+    /// Runs the app: reads `--host`, `--port`, `--debug`, `--workers` (or
+    /// `HOST`, `PORT`, `DASH_DEBUG`, `DASH_WORKERS`), logs through
+    /// `tracing`, serves until SIGINT/SIGTERM. With more than one worker,
+    /// this process supervises that many worker processes on the same port.
     pub fn run(mut self) -> Result<(), Error> {
         let options = RunOptions::from_env_and_args(std::env::args().skip(1))?;
         if let Some(d) = options.debug {
             self.settings.debug = Some(d);
         }
         init_tracing();
+        self.validate()?;
+        let addr = resolve(&options.host, options.port)?;
+        let worker = crate::workers::worker_id();
+        if options.workers > 1 && worker.is_none() {
+            let url = self.services.resolved_url();
+            if url.starts_with("memory://") {
+                tracing::warn!(
+                    "DASH_CACHE_URL is memory:// with {} workers: each worker has its own cache, nothing is shared",
+                    options.workers
+                );
+            }
+            return crate::workers::supervise(addr, options.workers);
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
         runtime.block_on(async move {
-            let addr = format!("{}:{}", options.host, options.port);
-            let listener = tokio::net::TcpListener::bind(&addr)
-                .await
-                .map_err(|source| Error::Bind {
-                    addr: addr.clone(),
-                    source,
-                })?;
-            let local: Option<SocketAddr> = listener.local_addr().ok();
+            let std_listener = crate::workers::bind(addr, worker.is_some()).map_err(|source| Error::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+            let listener = tokio::net::TcpListener::from_std(std_listener)?;
             let debug_on = self.debug_enabled();
-            tracing::info!(
-                "Dash is running on http://{}/ (debug: {debug_on})",
-                local.map(|a| a.to_string()).unwrap_or(addr)
-            );
+            match worker {
+                Some(id) => tracing::info!(worker = id, pid = std::process::id(), "worker serving http://{addr}/"),
+                None => tracing::info!("Dash is running on http://{addr}/ (debug: {debug_on})"),
+            }
             self.serve(listener).await
         })
+    }
+}
+
+fn resolve(host: &str, port: u16) -> Result<SocketAddr, Error> {
+    use std::net::ToSocketAddrs;
+    (host, port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| Error::InvalidSetting {
+            name: "HOST".into(),
+            reason: format!("cannot resolve {host:?}"),
+        })
+}
+
+/// Removes expired cache entries (idle sessions, TTLs) once a minute.
+async fn purge_expired_entries(services: Arc<crate::services::Services>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Some(cache) = services.opened_cache().cloned() {
+            let purged = tokio::task::spawn_blocking(move || cache.backend().purge_expired()).await;
+            if let Ok(Err(e)) = purged {
+                tracing::warn!(error = %e, "purging expired cache entries failed");
+            }
+        }
     }
 }
 
@@ -115,7 +170,7 @@ fn init_tracing() {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -39,6 +39,8 @@ pub struct CallbackContext {
 }
 
 struct Inner {
+    services: Arc<crate::services::Services>,
+    session_id: Option<String>,
     callback: String,
     triggered: Vec<String>,
     headers: HeaderMap,
@@ -48,13 +50,17 @@ struct Inner {
 
 impl CallbackContext {
     pub(crate) fn new(
+        services: Arc<crate::services::Services>,
         callback: String,
         triggered: Vec<String>,
         headers: HeaderMap,
         body: Bytes,
     ) -> Self {
+        let session_id = crate::services::session_from_headers(&headers);
         CallbackContext {
             inner: Arc::new(Inner {
+                services,
+                session_id,
                 callback,
                 triggered,
                 headers,
@@ -62,6 +68,41 @@ impl CallbackContext {
                 side_updates: Mutex::new(Vec::new()),
             }),
         }
+    }
+
+    /// The app's server-side cache, shared by every worker process (and,
+    /// with Redis, every host): `DASH_CACHE_URL`, by default the SQLite file
+    /// `.dash-cache/cache.sqlite`.
+    ///
+    /// ```no_run
+    /// # use dash::CallbackContext;
+    /// # fn expensive(f: &str) -> Vec<f64> { vec![] }
+    /// # fn cb(ctx: CallbackContext, fruit: String) -> Result<usize, dash::CallbackError> {
+    /// let data: Vec<f64> = ctx.cache()?.memoize("global_store", &fruit, None, || expensive(&fruit))?;
+    /// # Ok(data.len()) }
+    /// ```
+    pub fn cache(&self) -> Result<dash_cache::Cache, crate::CallbackError> {
+        self.inner
+            .services
+            .cache()
+            .cloned()
+            .map_err(|e| crate::CallbackError::msg(format!("the cache cannot be opened: {e}")))
+    }
+
+    /// This browser's session id (the `dash_session` cookie), if the
+    /// request carries one.
+    pub fn session_id(&self) -> Option<&str> {
+        self.inner.session_id.as_deref()
+    }
+
+    /// A cache only this session can read; its entries expire after the
+    /// session has been idle for the configured time (default 30 minutes).
+    pub fn session_cache(&self) -> Result<dash_cache::Cache, crate::CallbackError> {
+        let id = self
+            .session_id()
+            .ok_or_else(|| crate::CallbackError::msg("this request has no session cookie; load the page first"))?;
+        let idle = self.inner.services.settings().session_idle;
+        Ok(self.cache()?.with_idle_expiry(&format!("session/{id}"), idle))
     }
 
     /// The callback's key (its `output` string).

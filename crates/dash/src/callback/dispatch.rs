@@ -58,10 +58,11 @@ struct Prepared {
 /// Parses the body, calls the callback and builds the JSON answer.
 pub(crate) async fn dispatch(
     registry: Arc<CallbackRegistry>,
+    services: Arc<crate::services::Services>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<String, DispatchError> {
-    let prepared = tokio::task::spawn_blocking(move || prepare(&registry, headers, body))
+    let prepared = tokio::task::spawn_blocking(move || prepare(&registry, services, headers, body))
         .await
         .map_err(|e| DispatchError::Failed {
             callback: "?".into(),
@@ -90,6 +91,7 @@ pub(crate) async fn dispatch(
 
 fn prepare(
     registry: &CallbackRegistry,
+    services: Arc<crate::services::Services>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Prepared, DispatchError> {
@@ -122,6 +124,7 @@ fn prepare(
         ));
     }
     let context = CallbackContext::new(
+        services,
         callback.key.clone(),
         request.changed_prop_ids.clone(),
         headers,

@@ -6,6 +6,7 @@ mod dependencies;
 mod favicon;
 mod index;
 mod layout;
+mod metrics;
 mod reload_hash;
 mod update;
 
@@ -32,6 +33,9 @@ pub(crate) struct AppState {
     pub debug: bool,
     pub assets_folder: PathBuf,
     pub max_body_bytes: usize,
+    pub services: Arc<crate::services::Services>,
+    /// `Path` attribute of the session cookie (the requests prefix).
+    pub cookie_path: String,
 }
 
 /// Builds the router; `p` is the routes prefix (starts and ends with `/`).
@@ -57,6 +61,9 @@ pub(crate) fn router(
             &format!("{p}{assets_url_path}/{{*path}}"),
             get(assets::serve),
         );
+    if state.services.settings().metrics {
+        routes = routes.route(&format!("{p}_dash-metrics"), get(metrics::serve));
+    }
     if state.debug {
         routes = routes.route(&format!("{p}_reload-hash"), get(reload_hash::serve));
     }
