@@ -1,38 +1,47 @@
 //! Project tasks.
 //!
-//! `cargo run -p xtask -- codegen [--check]`: generates the typed component
-//! builders of `dash-components` from the pinned `metadata.json` files of
-//! the `dash` wheel; with `--check`, fails if the committed files differ.
+//! `cargo run -p xtask -- codegen [--check]` generates the typed component
+//! builders of `dash-components` from the `metadata.json` files of the
+//! pinned `dash` wheel; with `--check` it writes nothing and fails if the
+//! committed files differ.
 
 mod codegen;
+mod docs;
+mod kinds;
 mod metadata;
 mod naming;
+mod nodes;
+mod render;
+mod rustfmt;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+const USAGE: &str = "usage: cargo run -p xtask -- codegen [--check]";
+
+/// The workspace root: the parent of this crate's directory.
 fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("xtask lives in the workspace")
+        .expect("xtask lives inside the workspace")
         .to_path_buf()
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("codegen") => {
-            let check = args.iter().any(|a| a == "--check");
-            match codegen::run(&workspace_root(), check) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("codegen: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let check = match args.as_slice() {
+        ["codegen"] => false,
+        ["codegen", "--check"] => true,
         _ => {
-            eprintln!("usage: cargo run -p xtask -- codegen [--check]");
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match codegen::run(&workspace_root(), check) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: codegen: {e}");
             ExitCode::FAILURE
         }
     }

@@ -1,175 +1,183 @@
-//! Reading the component metadata of the pinned wheel.
+//! Reads the component metadata (react-docgen output) of the pinned wheel.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-/// One prop as react-docgen describes it.
-#[derive(Debug, Deserialize)]
+/// One package of the wheel and where its files are.
+pub struct PackageSpec {
+    /// Rust module name (`dcc`).
+    pub module: &'static str,
+    /// JS namespace the bundle registers (`dash_core_components`).
+    pub namespace: &'static str,
+    /// Directory of the package inside the wheel.
+    pub dir: &'static str,
+}
+
+/// The packages whose builders we generate.
+pub const PACKAGES: [PackageSpec; 3] = [
+    PackageSpec {
+        module: "html",
+        namespace: "dash_html_components",
+        dir: "dash/html",
+    },
+    PackageSpec {
+        module: "dcc",
+        namespace: "dash_core_components",
+        dir: "dash/dcc",
+    },
+    PackageSpec {
+        module: "dash_table",
+        namespace: "dash_table",
+        dir: "dash/dash_table",
+    },
+];
+
+/// One prop, in metadata order.
 pub struct Prop {
-    #[serde(rename = "type", default)]
+    /// The JS name (metadata key).
+    pub name: String,
+    /// The react-docgen `type` object (`Value::Null` when absent).
     pub type_: Value,
-    #[serde(default)]
+    /// Description, possibly empty.
     pub description: String,
 }
 
 /// One component.
-#[derive(Debug, Deserialize)]
 pub struct ComponentMeta {
-    #[serde(rename = "displayName")]
-    pub display_name: String,
-    #[serde(default)]
+    /// Type name in the layout JSON and Rust struct name (the source file
+    /// stem, which is also the Python class name and the `_type`).
+    pub name: String,
+    /// Description, possibly empty.
     pub description: String,
-    pub props: BTreeMap<String, Prop>,
-    #[serde(skip)]
-    pub prop_order: Vec<String>,
+    /// Props in metadata order.
+    pub props: Vec<Prop>,
 }
 
-/// One package of the wheel.
+impl ComponentMeta {
+    /// Whether the component accepts `<prefix>-*` attributes.
+    pub fn has_wildcard(&self, prefix: &str) -> bool {
+        let key = format!("{prefix}-*");
+        self.props.iter().any(|p| p.name == key)
+    }
+}
+
+/// One package with its components sorted by name.
 pub struct Package {
-    /// Rust module name.
-    pub module: &'static str,
-    /// JS namespace.
-    pub namespace: &'static str,
+    /// Where it came from.
+    pub spec: &'static PackageSpec,
     /// Components sorted by name.
     pub components: Vec<ComponentMeta>,
 }
 
-const PACKAGES: [(&str, &str, &str); 3] = [
-    ("html", "dash_html_components", "dash/html/metadata.json"),
-    ("dcc", "dash_core_components", "dash/dcc/metadata.json"),
-    ("dash_table", "dash_table", "dash/dash_table/metadata.json"),
-];
-
-/// Reads the three packages from the wheel at `wheel`.
+/// Reads every package of [`PACKAGES`] from the wheel at `wheel`.
 pub fn read(wheel: &Path) -> Result<Vec<Package>, String> {
-    let files = dash_fetch::read_wheel(wheel, |n| PACKAGES.iter().any(|p| p.2 == n))
-        .map_err(|e| e.to_string())?;
+    let wanted = |n: &str| {
+        PACKAGES.iter().any(|p| {
+            n == format!("{}/metadata.json", p.dir) || n == format!("{}/_imports_.py", p.dir)
+        })
+    };
+    let files = dash_fetch::read_wheel(wheel, wanted).map_err(|e| e.to_string())?;
+    let file = |path: String| -> Result<&[u8], String> {
+        files
+            .iter()
+            .find(|(n, _)| *n == path)
+            .map(|(_, b)| b.as_slice())
+            .ok_or_else(|| format!("{path} is not in the wheel"))
+    };
     PACKAGES
         .iter()
-        .map(|(module, namespace, path)| {
-            let bytes = &files
-                .iter()
-                .find(|(n, _)| n == path)
-                .ok_or_else(|| format!("{path} is not in the wheel"))?
-                .1;
-            // Keep the metadata's prop order (serde_json preserves it).
-            let raw: serde_json::Map<String, Value> =
-                serde_json::from_slice(bytes).map_err(|e| format!("{path}: {e}"))?;
-            let mut components = Vec::new();
-            for (source, v) in raw {
-                let order: Vec<String> = v["props"]
-                    .as_object()
-                    .map(|m| m.keys().cloned().collect())
-                    .unwrap_or_default();
-                let mut c: ComponentMeta =
-                    serde_json::from_value(v).map_err(|e| format!("{path}: {e}"))?;
-                c.prop_order = order;
-                // The JS export (and Python class) is named after the file:
-                // `Graph.react.js` exports `Graph` whose displayName is `PlotlyGraph`.
-                let file = source.rsplit('/').next().unwrap_or(&source);
-                c.display_name = file.split('.').next().unwrap_or(file).to_owned();
-                components.push(c);
+        .map(|spec| {
+            let meta_path = format!("{}/metadata.json", spec.dir);
+            let imports_path = format!("{}/_imports_.py", spec.dir);
+            let classes = python_classes(&String::from_utf8_lossy(file(imports_path.clone())?));
+            let mut components = parse(file(meta_path.clone())?).map_err(|e| format!("{meta_path}: {e}"))?;
+            components.sort_by(|a, b| a.name.cmp(&b.name));
+            let names: Vec<&str> = components.iter().map(|c| c.name.as_str()).collect();
+            let mut sorted_classes: Vec<&str> = classes.iter().map(String::as_str).collect();
+            sorted_classes.sort_unstable();
+            if names != sorted_classes {
+                return Err(format!(
+                    "{meta_path} components {names:?} differ from the Python classes of {imports_path} {sorted_classes:?}"
+                ));
             }
-            components.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-            Ok(Package {
-                module,
-                namespace,
-                components,
+            Ok(Package { spec, components })
+        })
+        .collect()
+}
+
+/// Parses one `metadata.json`.
+fn parse(bytes: &[u8]) -> Result<Vec<ComponentMeta>, String> {
+    let raw: Map<String, Value> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    raw.into_iter()
+        .map(|(path, v)| {
+            let name = file_stem(&path).ok_or_else(|| format!("bad component path {path:?}"))?;
+            let description = v["description"].as_str().unwrap_or("").to_owned();
+            let props = v["props"]
+                .as_object()
+                .ok_or_else(|| format!("{path}: no props"))?
+                .iter()
+                .map(|(name, p)| Prop {
+                    name: name.clone(),
+                    type_: p.get("type").cloned().unwrap_or(Value::Null),
+                    description: p["description"].as_str().unwrap_or("").to_owned(),
+                })
+                .collect();
+            Ok(ComponentMeta {
+                name,
+                description,
+                props,
             })
         })
         .collect()
 }
 
-fn is_node(name: &str) -> bool {
-    name == "node" || name == "element"
+/// `src/components/Graph.react.js` -> `Graph`. Python Dash takes the type
+/// name from the file, not from `displayName` (which is `PlotlyGraph` there).
+fn file_stem(path: &str) -> Option<String> {
+    let file = path.rsplit('/').next()?;
+    let stem = file.split('.').next()?;
+    (!stem.is_empty()).then(|| stem.to_owned())
 }
 
-fn is_shape(name: &str) -> bool {
-    name == "shape" || name == "exact"
+/// Class names from `from .X import Y` lines.
+fn python_classes(imports: &str) -> Vec<String> {
+    imports
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("from ."))
+        .filter_map(|l| l.split_once(" import "))
+        .map(|(_, class)| class.trim().to_owned())
+        .collect()
 }
 
-/// Paths of props that hold components, other than `children` (the rules of
-/// Python Dash's `_collect_nodes.py`).
-pub fn node_paths(c: &ComponentMeta) -> Vec<String> {
-    let mut nodes = Vec::new();
-    for name in &c.prop_order {
-        let t = &c.props[name].type_;
-        collect(name, t, &mut nodes);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_and_classes() {
+        assert_eq!(
+            file_stem("src/components/Graph.react.js").as_deref(),
+            Some("Graph")
+        );
+        assert_eq!(
+            file_stem("src/components/Input.tsx").as_deref(),
+            Some("Input")
+        );
+        assert_eq!(
+            python_classes("from .A import A\nfrom .Abbr import Abbr\n\n__all__ = [\"A\"]\n"),
+            ["A", "Abbr"]
+        );
     }
-    nodes.retain(|n| n != "children");
-    nodes
-}
 
-fn collect(key: &str, t: &Value, nodes: &mut Vec<String>) {
-    let name = t["name"].as_str().unwrap_or("");
-    if is_node(name) {
-        nodes.push(key.to_owned());
-    } else if name == "arrayOf" {
-        collect_array(&t["value"], key, nodes);
-    } else if is_shape(name) {
-        collect_shape(&t["value"], key, nodes);
-    } else if name == "union" {
-        collect_union(&t["value"], key, nodes);
-    } else if name == "objectOf" {
-        collect_object(&t["value"], key, nodes);
-    }
-}
-
-fn collect_shape(fields: &Value, base: &str, nodes: &mut Vec<String>) {
-    if let Some(map) = fields.as_object() {
-        for (field, v) in map {
-            let t = if v.get("type").is_some() {
-                &v["type"]
-            } else {
-                v
-            };
-            collect(&format!("{base}.{field}"), t, nodes);
-        }
-    }
-}
-
-fn collect_array(a: &Value, base: &str, nodes: &mut Vec<String>) {
-    let name = a["name"].as_str().unwrap_or("");
-    let key = format!("{base}[]");
-    if is_node(name) {
-        nodes.push(base.to_owned());
-    } else if is_shape(name) {
-        collect_shape(&a["value"], &key, nodes);
-    } else if name == "union" {
-        collect_union(&a["value"], &key, nodes);
-    } else if name == "objectOf" {
-        collect_object(&a["value"], &key, nodes);
-    }
-}
-
-fn collect_union(types: &Value, base: &str, nodes: &mut Vec<String>) {
-    for t in types.as_array().into_iter().flatten() {
-        let name = t["name"].as_str().unwrap_or("");
-        if is_node(name) {
-            nodes.push(base.to_owned());
-        } else if is_shape(name) {
-            collect_shape(&t["value"], base, nodes);
-        } else if name == "arrayOf" {
-            collect_array(&t["value"], base, nodes);
-        } else if name == "objectOf" {
-            collect_object(&t["value"], base, nodes);
-        }
-    }
-}
-
-fn collect_object(o: &Value, base: &str, nodes: &mut Vec<String>) {
-    let name = o["name"].as_str().unwrap_or("");
-    let key = format!("{base}{{}}");
-    if is_node(name) {
-        nodes.push(key);
-    } else if is_shape(name) {
-        collect_shape(&o["value"], &key, nodes);
-    } else if name == "union" {
-        collect_union(&o["value"], &key, nodes);
-    } else if name == "arrayOf" {
-        collect_array(o, &key, nodes);
+    #[test]
+    fn parse_keeps_prop_order() {
+        let json = br#"{"src/X.react.js": {"displayName": "Y", "description": "d",
+            "props": {"z": {"type": {"name": "string"}, "description": "zz"}, "a": {"description": ""}}}}"#;
+        let c = parse(json).unwrap();
+        assert_eq!(c[0].name, "X");
+        let names: Vec<&str> = c[0].props.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["z", "a"]);
+        assert!(c[0].props[1].type_.is_null());
     }
 }

@@ -1,121 +1,106 @@
 //! Rust names for JS prop names.
 
-const KEYWORDS: &[&str] = &[
+/// Strict and reserved keywords (2015-2024 editions), plus names every
+/// builder already uses for itself.
+const RESERVED: &[&str] = &[
+    "abstract",
     "as",
     "async",
     "await",
+    "become",
+    "box",
     "break",
     "const",
     "continue",
     "crate",
+    "do",
     "dyn",
     "else",
     "enum",
     "extern",
     "false",
+    "final",
     "fn",
     "for",
+    "gen",
     "if",
     "impl",
     "in",
     "let",
     "loop",
+    "macro",
     "match",
     "mod",
     "move",
     "mut",
+    "override",
+    "priv",
     "pub",
     "ref",
     "return",
     "self",
-    "Self",
     "static",
     "struct",
     "super",
     "trait",
     "true",
+    "try",
     "type",
+    "typeof",
+    "union",
     "unsafe",
+    "unsized",
     "use",
+    "virtual",
     "where",
     "while",
-    "abstract",
-    "become",
-    "box",
-    "do",
-    "final",
-    "macro",
-    "override",
-    "priv",
-    "typeof",
-    "unsized",
-    "virtual",
     "yield",
-    "try",
-    "gen",
-    // methods every builder has
+    // Methods of every builder (`default` would hide `Default::default`).
     "new",
+    "default",
     "prop",
     "into_component",
-    "data_attr",
-    "aria_attr",
-    "default",
 ];
 
-/// `className` -> `class_name`; keywords get a trailing `_`.
-pub fn setter_name(prop: &str) -> String {
-    let mut out = String::with_capacity(prop.len() + 4);
-    let mut prev_lower = false;
-    for c in prop.chars() {
+/// `className` -> `class_name`, `n_clicks` -> `n_clicks`, `HTMLFor` ->
+/// `html_for`, `aria-label` -> `aria_label`.
+pub fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
         if c.is_ascii_uppercase() {
-            if prev_lower {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1);
+            let boundary = match prev {
+                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
+                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                _ => false,
+            };
+            if boundary && !out.ends_with('_') {
                 out.push('_');
             }
             out.push(c.to_ascii_lowercase());
-            prev_lower = false;
-        } else if c == '-' {
-            out.push('_');
-            prev_lower = false;
-        } else {
+        } else if c.is_ascii_alphanumeric() || c == '_' {
             out.push(c);
-            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else {
+            out.push('_');
         }
-    }
-    if KEYWORDS.contains(&out.as_str()) {
-        out.push('_');
     }
     out
 }
 
-/// Doc text safe for rustdoc: no indented blocks (which would become
-/// doctests), fenced code marked as text.
-pub fn doc_lines(text: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    for line in text.trim().lines() {
-        let t = line.trim();
-        if t.starts_with("```") {
-            lines.push("```text".to_owned());
-        } else {
-            lines.push(t.replace('\t', " "));
-        }
+/// The setter for a prop: [`snake_case`], with a trailing `_` when that is a
+/// keyword or a name in `taken` (methods the builder already has, such as
+/// the `data`/`aria` wildcard setters).
+pub fn setter_name(prop: &str, taken: &[&str]) -> String {
+    let mut name = snake_case(prop);
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
     }
-    // Close an odd fence so the rest of the file is not swallowed.
-    if lines.iter().filter(|l| l.starts_with("```")).count() % 2 == 1 {
-        lines.push("```".to_owned());
+    if RESERVED.contains(&name.as_str()) || taken.contains(&name.as_str()) {
+        name.push('_');
     }
-    // A fence opened as ```text must close with a plain fence.
-    let mut open = false;
-    for l in lines.iter_mut() {
-        if l.starts_with("```") {
-            *l = if open {
-                "```".to_owned()
-            } else {
-                "```text".to_owned()
-            };
-            open = !open;
-        }
-    }
-    lines
+    name
 }
 
 #[cfg(test)]
@@ -124,10 +109,16 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(setter_name("className"), "class_name");
-        assert_eq!(setter_name("n_clicks_timestamp"), "n_clicks_timestamp");
-        assert_eq!(setter_name("type"), "type_");
-        assert_eq!(setter_name("accessKey"), "access_key");
-        assert_eq!(setter_name("data-*"), "data_*");
+        assert_eq!(setter_name("className", &[]), "class_name");
+        assert_eq!(setter_name("n_clicks_timestamp", &[]), "n_clicks_timestamp");
+        assert_eq!(setter_name("type", &[]), "type_");
+        assert_eq!(setter_name("loop", &[]), "loop_");
+        assert_eq!(setter_name("async", &[]), "async_");
+        assert_eq!(setter_name("default", &[]), "default_");
+        assert_eq!(setter_name("accessKey", &[]), "access_key");
+        assert_eq!(setter_name("HTMLFor", &[]), "html_for");
+        assert_eq!(setter_name("isHTML", &[]), "is_html");
+        assert_eq!(setter_name("data", &["data", "aria"]), "data_");
+        assert_eq!(setter_name("data", &[]), "data");
     }
 }

@@ -18,6 +18,8 @@ mod metrics;
 mod redis_backend;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[doc(hidden)]
+pub mod testing;
 
 use std::sync::Arc;
 

@@ -181,7 +181,7 @@ impl CacheBackend for MemoryBackend {
         let now = Instant::now();
         Ok(s.entries
             .iter()
-            .filter(|(k, e)| k.starts_with(prefix) && !e.expires.is_some_and(|t| t <= now))
+            .filter(|(k, e)| k.starts_with(prefix) && e.expires.is_none_or(|t| t > now))
             .map(|(k, e)| (k.clone(), e.value.clone()))
             .collect())
     }

@@ -197,7 +197,9 @@ impl Dash {
                 self.layout_problem = Some(e);
             }
         }
-        self.layout = Some(LayoutSource::Function(Arc::new(move |ctx: &LayoutContext| layout(ctx).into())));
+        self.layout = Some(LayoutSource::Function(Arc::new(
+            move |ctx: &LayoutContext| layout(ctx).into(),
+        )));
         self
     }
 
@@ -213,7 +215,10 @@ impl Dash {
     /// server's `maxmemory` with an LRU policy); least recently used
     /// entries are evicted first.
     pub fn cache_limits(mut self, max_entries: Option<u64>, max_bytes: Option<u64>) -> Self {
-        self.services.cache_limits = dash_cache::Limits { max_entries, max_bytes };
+        self.services.cache_limits = dash_cache::Limits {
+            max_entries,
+            max_bytes,
+        };
         self
     }
 

@@ -42,8 +42,9 @@ impl LayoutSource {
         match self {
             LayoutSource::Fixed(b) => Ok(b.clone()),
             LayoutSource::Function(f) => {
-                let component = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(context)))
-                    .map_err(|_| "the layout function panicked".to_owned())?;
+                let component =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(context)))
+                        .map_err(|_| "the layout function panicked".to_owned())?;
                 serde_json::to_vec(&component)
                     .map(Bytes::from)
                     .map_err(|e| format!("the layout cannot be encoded: {e}"))

@@ -41,9 +41,9 @@ pub use app::Dash;
 pub use callback::{
     Callback, CallbackContext, CallbackError, Input, NoUpdate, Output, PreventUpdate, State, Update,
 };
+pub use dash_cache::{Cache, CacheError};
 pub use dash_components::{dash_table, dcc, html};
 pub use dash_protocol::{Children, Component, ComponentId, Wildcard};
-pub use dash_cache::{Cache, CacheError};
 pub use error::Error;
 pub use layout::LayoutContext;
 pub use settings::ExternalResource;
@@ -51,7 +51,8 @@ pub use settings::ExternalResource;
 /// Everything an app usually needs: `use dash::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        dash_table, dcc, html, Callback, CallbackContext, CallbackError, Children, Component,
-        ComponentId, Dash, Input, NoUpdate, Output, PreventUpdate, State, Update, Wildcard,
+        dash_table, dcc, html, Cache, Callback, CallbackContext, CallbackError, Children,
+        Component, ComponentId, Dash, Input, LayoutContext, NoUpdate, Output, PreventUpdate, State,
+        Update, Wildcard,
     };
 }

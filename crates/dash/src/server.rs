@@ -31,10 +31,12 @@ impl Dash {
         let debug = self.debug_enabled();
         let prefixes = self.settings.prefixes()?;
         let ignore = match &self.settings.assets_ignore {
-            Some(p) => Some(regex_lite::Regex::new(p).map_err(|e| Error::InvalidSetting {
-                name: "assets_ignore".into(),
-                reason: e.to_string(),
-            })?),
+            Some(p) => Some(
+                regex_lite::Regex::new(p).map_err(|e| Error::InvalidSetting {
+                    name: "assets_ignore".into(),
+                    reason: e.to_string(),
+                })?,
+            ),
             None => None,
         };
         let assets = assets_folder::walk(&self.settings.assets_folder, ignore.as_ref());
@@ -87,7 +89,7 @@ impl Dash {
     /// Serves the app on a bound listener until SIGINT or SIGTERM.
     pub async fn serve(self, listener: tokio::net::TcpListener) -> Result<(), Error> {
         let (router, services) = self.build()?;
-        let purge = tokio::spawn(purge_expired_entries(services));
+        let purge = tokio::spawn(maintain_cache(services));
         let result = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await;
@@ -123,14 +125,19 @@ impl Dash {
             .enable_all()
             .build()?;
         runtime.block_on(async move {
-            let std_listener = crate::workers::bind(addr, worker.is_some()).map_err(|source| Error::Bind {
-                addr: addr.to_string(),
-                source,
-            })?;
+            let std_listener =
+                crate::workers::bind(addr, worker.is_some()).map_err(|source| Error::Bind {
+                    addr: addr.to_string(),
+                    source,
+                })?;
             let listener = tokio::net::TcpListener::from_std(std_listener)?;
             let debug_on = self.debug_enabled();
             match worker {
-                Some(id) => tracing::info!(worker = id, pid = std::process::id(), "worker serving http://{addr}/"),
+                Some(id) => tracing::info!(
+                    worker = id,
+                    pid = std::process::id(),
+                    "worker serving http://{addr}/"
+                ),
                 None => tracing::info!("Dash is running on http://{addr}/ (debug: {debug_on})"),
             }
             self.serve(listener).await
@@ -150,16 +157,35 @@ fn resolve(host: &str, port: u16) -> Result<SocketAddr, Error> {
         })
 }
 
-/// Removes expired cache entries (idle sessions, TTLs) once a minute.
-async fn purge_expired_entries(services: Arc<crate::services::Services>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+/// Keeps the cache tidy: publishes this process's metrics every second
+/// (when metrics are on) so any worker can report totals, and removes
+/// expired entries (idle sessions, TTLs) once a minute.
+async fn maintain_cache(services: Arc<crate::services::Services>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    let mut seconds = 0u64;
     loop {
         tick.tick().await;
-        if let Some(cache) = services.opened_cache().cloned() {
-            let purged = tokio::task::spawn_blocking(move || cache.backend().purge_expired()).await;
-            if let Ok(Err(e)) = purged {
-                tracing::warn!(error = %e, "purging expired cache entries failed");
+        seconds += 1;
+        let Some(cache) = services.opened_cache().cloned() else {
+            continue;
+        };
+        let publish = services.settings().metrics;
+        let purge = seconds % 60 == 0;
+        if !publish && !purge {
+            continue;
+        }
+        let done = tokio::task::spawn_blocking(move || {
+            if publish {
+                cache.cluster_metrics()?;
             }
+            if purge {
+                cache.backend().purge_expired()?;
+            }
+            Ok::<(), dash_cache::CacheError>(())
+        })
+        .await;
+        if let Ok(Err(e)) = done {
+            tracing::debug!(error = %e, "cache maintenance failed");
         }
     }
 }

@@ -34,7 +34,11 @@ impl ServiceSettings {
     pub(crate) fn resolved_url(&self) -> String {
         self.cache_url
             .clone()
-            .or_else(|| std::env::var("DASH_CACHE_URL").ok().filter(|u| !u.is_empty()))
+            .or_else(|| {
+                std::env::var("DASH_CACHE_URL")
+                    .ok()
+                    .filter(|u| !u.is_empty())
+            })
             .unwrap_or_else(|| dash_cache::DEFAULT_URL.to_owned())
     }
 }
@@ -103,7 +107,10 @@ pub(crate) fn new_session_id() -> String {
 
 /// True for ids this server could have made (32 lowercase hex digits).
 pub(crate) fn is_valid_session_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The session id in a request's cookies, if valid.

@@ -15,7 +15,9 @@ pub(crate) const WORKER_ID_ENV: &str = "DASH_WORKER_ID";
 
 /// This process's worker number, if it is a worker.
 pub(crate) fn worker_id() -> Option<usize> {
-    std::env::var(WORKER_ID_ENV).ok().and_then(|v| v.parse().ok())
+    std::env::var(WORKER_ID_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
 }
 
 /// Binds `addr`, sharing the port with the other workers when `shared`.
@@ -66,7 +68,9 @@ pub(crate) fn supervise(addr: SocketAddr, count: usize) -> Result<(), Error> {
         addr: addr.to_string(),
         source,
     })?);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let mut children: Vec<(Child, Instant)> = Vec::with_capacity(count);
         for id in 0..count {

@@ -98,11 +98,13 @@ impl CallbackContext {
     /// A cache only this session can read; its entries expire after the
     /// session has been idle for the configured time (default 30 minutes).
     pub fn session_cache(&self) -> Result<dash_cache::Cache, crate::CallbackError> {
-        let id = self
-            .session_id()
-            .ok_or_else(|| crate::CallbackError::msg("this request has no session cookie; load the page first"))?;
+        let id = self.session_id().ok_or_else(|| {
+            crate::CallbackError::msg("this request has no session cookie; load the page first")
+        })?;
         let idle = self.inner.services.settings().session_idle;
-        Ok(self.cache()?.with_idle_expiry(&format!("session/{id}"), idle))
+        Ok(self
+            .cache()?
+            .with_idle_expiry(&format!("session/{id}"), idle))
     }
 
     /// The callback's key (its `output` string).

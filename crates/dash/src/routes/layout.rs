@@ -9,9 +9,13 @@ use serde_json::json;
 
 use super::{json_response, AppState};
 
-pub(crate) async fn serve(State(state): State<Arc<AppState>>, headers: axum::http::HeaderMap) -> Response {
+pub(crate) async fn serve(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
     let layout = state.layout.clone();
-    let context = crate::layout::LayoutContext::new(crate::services::session_from_headers(&headers));
+    let context =
+        crate::layout::LayoutContext::new(crate::services::session_from_headers(&headers));
     let rendered = match layout {
         crate::layout::LayoutSource::Fixed(b) => Ok(b),
         other => tokio::task::spawn_blocking(move || other.render(&context))

@@ -30,7 +30,10 @@ pub(crate) async fn serve(State(state): State<Arc<AppState>>) -> Response {
     .unwrap_or_else(|e| format!("# metrics failed: {e}\n"));
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
         .into_response()

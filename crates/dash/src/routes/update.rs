@@ -35,7 +35,14 @@ pub(crate) async fn serve(
             );
         }
     };
-    match dispatch(state.registry.clone(), state.services.clone(), headers, body).await {
+    match dispatch(
+        state.registry.clone(),
+        state.services.clone(),
+        headers,
+        body,
+    )
+    .await
+    {
         Ok(json) => json_response(StatusCode::OK, json),
         Err(DispatchError::Prevented) => StatusCode::NO_CONTENT.into_response(),
         Err(DispatchError::BadRequest {

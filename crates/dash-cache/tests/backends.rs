@@ -1,0 +1,206 @@
+//! Every backend against the real thing: a SQLite file, a redis-server,
+//! memory. TTL, eviction, namespaces, damaged entries, two processes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dash_cache::testing::RedisServer;
+use dash_cache::{open_backend, Cache, CacheBackend, FlightSettings, Limits};
+
+fn temp_sqlite(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("dash-cache-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    format!("sqlite://{}", dir.join("cache.sqlite").display())
+}
+
+fn cache(url: &str) -> Cache {
+    Cache::new(
+        open_backend(url, Limits::default()).unwrap(),
+        FlightSettings::default(),
+    )
+}
+
+fn check_ttl_namespaces_and_damage(url: &str) {
+    let c = cache(url);
+    let a = c.namespace("a");
+    let b = c.namespace("b");
+    a.set("k", &"from a", None).unwrap();
+    b.set("k", &"from b", Some(Duration::from_millis(300)))
+        .unwrap();
+    assert_eq!(a.get::<String>("k").as_deref(), Some("from a"));
+    assert_eq!(b.get::<String>("k").as_deref(), Some("from b"));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(b.get::<String>("k"), None, "{url}: TTL expired");
+    assert_eq!(
+        a.get::<String>("k").as_deref(),
+        Some("from a"),
+        "{url}: other namespace untouched"
+    );
+    b.set("x", &1u32, None).unwrap();
+    assert!(b.clear().unwrap() >= 1);
+    assert_eq!(b.get::<u32>("x"), None);
+    assert_eq!(
+        a.get::<String>("k").as_deref(),
+        Some("from a"),
+        "{url}: clear is per namespace"
+    );
+    assert!(a.delete("k").unwrap());
+    assert!(!a.delete("k").unwrap());
+
+    // A damaged or truncated entry reads as a miss, and memoize recomputes it.
+    let key = c.memo_key("f", &5u32).unwrap();
+    let v: u64 = c.memoize("f", &5u32, None, || 25).unwrap();
+    assert_eq!(v, 25);
+    c.backend().set(&key, b"\xda\x01\x00garbage", None).unwrap();
+    let v: u64 = c.memoize("f", &5u32, None, || 26).unwrap();
+    assert_eq!(v, 26, "{url}: damaged entry recomputed");
+    let good = c.backend().get(&key).unwrap().unwrap();
+    c.backend()
+        .set(&key, &good[..good.len() - 2], None)
+        .unwrap();
+    assert_eq!(c.get::<u64>(&key), None);
+    assert!(c.metrics().corrupt >= 1);
+}
+
+#[test]
+fn sqlite_backend() {
+    check_ttl_namespaces_and_damage(&temp_sqlite("basic"));
+}
+
+#[test]
+fn memory_backend() {
+    check_ttl_namespaces_and_damage("memory://");
+}
+
+#[test]
+fn redis_backend() {
+    let redis = RedisServer::start();
+    check_ttl_namespaces_and_damage(&redis.url());
+}
+
+fn check_lru_eviction(backend: Arc<dyn CacheBackend>) {
+    for i in 0..5 {
+        backend.set(&format!("k{i}"), &[0u8; 100], None).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Touch k0 so k1 becomes the least recently used (SQLite records
+    // accesses at most once a second).
+    std::thread::sleep(Duration::from_millis(1100));
+    assert!(backend.get("k0").unwrap().is_some());
+    backend.set("k5", &[0u8; 100], None).unwrap();
+    assert!(
+        backend.get("k1").unwrap().is_none(),
+        "{}: LRU entry evicted",
+        backend.kind()
+    );
+    assert!(
+        backend.get("k0").unwrap().is_some(),
+        "{}: recently used entry kept",
+        backend.kind()
+    );
+    assert!(backend.get("k5").unwrap().is_some());
+    assert!(backend.evictions() >= 1);
+}
+
+#[test]
+fn eviction_by_entries_and_bytes() {
+    let limits = Limits {
+        max_entries: Some(5),
+        max_bytes: None,
+    };
+    check_lru_eviction(open_backend(&temp_sqlite("lru"), limits).unwrap());
+    check_lru_eviction(open_backend("memory://", limits).unwrap());
+    let by_bytes = Limits {
+        max_entries: None,
+        max_bytes: Some(550),
+    };
+    check_lru_eviction(open_backend(&temp_sqlite("lru-bytes"), by_bytes).unwrap());
+    check_lru_eviction(open_backend("memory://", by_bytes).unwrap());
+}
+
+/// Run as a child process by `two_processes_see_the_same_value`.
+#[test]
+fn child_writer() {
+    let Ok(url) = std::env::var("DASH_CACHE_CHILD_URL") else {
+        return;
+    };
+    let c = cache(&url);
+    c.namespace("shared")
+        .set("greeting", &vec!["from", "the", "child"], None)
+        .unwrap();
+    let v: u32 = c.memoize("answer", "q", None, || 42).unwrap();
+    assert_eq!(v, 42);
+}
+
+fn check_two_processes(url: &str) {
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_writer", "--nocapture"])
+        .env("DASH_CACHE_CHILD_URL", url)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let c = cache(url);
+    assert_eq!(
+        c.namespace("shared").get::<Vec<String>>("greeting"),
+        Some(vec!["from".into(), "the".into(), "child".into()])
+    );
+    let v: u32 = c
+        .memoize("answer", "q", None, || panic!("the child computed it"))
+        .unwrap();
+    assert_eq!(v, 42);
+}
+
+#[test]
+fn two_processes_see_the_same_value() {
+    check_two_processes(&temp_sqlite("two-processes"));
+    let redis = RedisServer::start();
+    check_two_processes(&redis.url());
+}
+
+#[test]
+fn single_flight_across_threads() {
+    for url in [temp_sqlite("threads"), "memory://".to_owned()] {
+        let c = cache(&url);
+        let runs = std::sync::atomic::AtomicU32::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..20 {
+                s.spawn(|| {
+                    let v: String = c
+                        .memoize("slow", "same", None, || {
+                            runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(300));
+                            "done".to_owned()
+                        })
+                        .unwrap();
+                    assert_eq!(v, "done");
+                });
+            }
+        });
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1, "{url}");
+        let m = c.metrics();
+        assert_eq!(m.computations, 1);
+        assert_eq!(m.waits, 19);
+    }
+}
+
+#[test]
+fn a_stopped_redis_means_uncached_computation_then_recovery() {
+    let mut redis = RedisServer::start();
+    let port = redis.port();
+    let c = cache(&redis.url());
+    let v: u32 = c.memoize("f", &1, None, || 1).unwrap();
+    assert_eq!(v, 1);
+    redis.stop();
+    let v: u32 = c.memoize("f", &1, None, || 2).unwrap();
+    assert_eq!(v, 2, "computed without the cache while Redis is down");
+    assert!(c.metrics().errors >= 1);
+    let restarted = RedisServer::start_on(port);
+    restarted.wait_ready();
+    let v: u32 = c.memoize("f", &1, None, || 3).unwrap();
+    assert_eq!(
+        v, 3,
+        "an empty Redis after restart: computed and stored again"
+    );
+    let v: u32 = c.memoize("f", &1, None, || 4).unwrap();
+    assert_eq!(v, 3, "and cached again");
+}
