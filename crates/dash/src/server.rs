@@ -170,7 +170,7 @@ async fn maintain_cache(services: Arc<crate::services::Services>) {
             continue;
         };
         let publish = services.settings().metrics;
-        let purge = seconds % 60 == 0;
+        let purge = seconds.is_multiple_of(60);
         if !publish && !purge {
             continue;
         }
