@@ -65,8 +65,10 @@ fn time(budget: Duration, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let smoke = std::env::var_os("BENCH_SMOKE").is_some();
-    let budget = Duration::from_millis(if smoke { 200 } else { 3000 });
+    // `cargo bench` passes `--bench`; under `cargo test` run a short smoke pass.
+    let smoke =
+        std::env::var_os("BENCH_SMOKE").is_some() || !std::env::args().any(|a| a == "--bench");
+    let budget = Duration::from_millis(if smoke { 50 } else { 3000 });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -41,6 +41,8 @@ pub use app::Dash;
 pub use callback::{
     Callback, CallbackContext, CallbackError, Input, NoUpdate, Output, PreventUpdate, State, Update,
 };
+#[doc(hidden)]
+pub use dash_cache::testing as dash_cache_testing;
 pub use dash_cache::{Cache, CacheError};
 pub use dash_components::{dash_table, dcc, html};
 pub use dash_protocol::{Children, Component, ComponentId, Wildcard};
