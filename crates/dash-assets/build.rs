@@ -22,6 +22,7 @@ fn wanted(rel: &str) -> bool {
         "deps/react-dom@18.3.1.js",
         "deps/prop-types@15.8.1.js",
         "dash-renderer/build/dash_renderer.min.js",
+        "dash-renderer/build/dash_renderer.dev.js",
         "dash-renderer/build/dash-ws-worker.js",
         "html/dash_html_components.min.js",
         "dash_table/bundle.js",

@@ -6,9 +6,10 @@
 //! (production and development builds), prop-types, the polyfill, the
 //! renderer, the dcc bundle with all its async chunks, the html bundle,
 //! dash_table with its async chunks, Dash's favicon, and plotly.js. Each file
-//! is stored raw, gzip-compressed and brotli-compressed. Source maps and the
-//! 8 MB development renderer are left out to keep binaries small; browsers'
-//! requests for maps get 404, which dev tools accept.
+//! is stored raw, gzip-compressed and brotli-compressed. The development
+//! renderer is included because only it carries the dev-tools error panel
+//! that debug mode shows. Source maps are left out to keep binaries small;
+//! browsers' requests for maps get 404, which dev tools accept.
 //!
 //! ```
 //! let renderer = dash_assets::get("dash", "dash-renderer/build/dash_renderer.min.js").unwrap();

@@ -12,8 +12,17 @@ const FRONT_END_BEFORE_APP: &[&str] = &[
     "deps/react-dom@18.3.1.min.js",
     "deps/prop-types@15.8.1.min.js",
 ];
-const FRONT_END_AFTER_APP: &[&str] = &[
-    "dash-renderer/build/dash_renderer.min.js",
+/// The renderer bundle: in debug mode the development build, whose
+/// dev-tools panel shows callback errors (the production build has none).
+fn renderer_bundle(debug: bool) -> &'static str {
+    if debug {
+        "dash-renderer/build/dash_renderer.dev.js"
+    } else {
+        "dash-renderer/build/dash_renderer.min.js"
+    }
+}
+
+const FRONT_END_AFTER_RENDERER: &[&str] = &[
     "dcc/dash_core_components.js",
     "dcc/dash_core_components-shared.js",
     "html/dash_html_components.min.js",
@@ -172,7 +181,11 @@ pub(crate) fn render(p: &PageInputs<'_>) -> String {
             ));
         }
     }
-    for path in FRONT_END_AFTER_APP {
+    scripts.push_str(&format!(
+        "<script src=\"{}\"></script>\n",
+        suite_url(r, "dash", renderer_bundle(p.debug))
+    ));
+    for path in FRONT_END_AFTER_RENDERER {
         scripts.push_str(&format!(
             "<script src=\"{}\"></script>\n",
             suite_url(r, "dash", path)
