@@ -262,6 +262,14 @@ children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M);
 children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N);
 children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O);
 children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
+children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q);
+children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R);
+children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S);
+children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T);
+children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U);
+children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U, V);
+children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U, V, W);
+children_from_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U, V, W, X);
 
 #[cfg(test)]
 mod tests {

@@ -45,7 +45,7 @@ pub use callback::{
 pub use dash_cache::testing as dash_cache_testing;
 pub use dash_cache::{Cache, CacheError};
 pub use dash_components::{dash_table, dcc, html};
-pub use dash_protocol::{Children, Component, ComponentId, Wildcard};
+pub use dash_protocol::{Children, Component, ComponentId, IdValue, Wildcard};
 pub use error::Error;
 pub use layout::LayoutContext;
 pub use settings::ExternalResource;
@@ -54,7 +54,7 @@ pub use settings::ExternalResource;
 pub mod prelude {
     pub use crate::{
         dash_table, dcc, html, Cache, Callback, CallbackContext, CallbackError, Children,
-        Component, ComponentId, Dash, Input, LayoutContext, NoUpdate, Output, PreventUpdate, State,
+        Component, ComponentId, Dash, IdValue, Input, LayoutContext, NoUpdate, Output, PreventUpdate, State,
         Update, Wildcard,
     };
 }

@@ -1,0 +1,81 @@
+"""The differential app in Python Dash 4.4.1; examples/parity_app.rs is the same app in Rust."""
+import os
+
+from dash import ALL, MATCH, Dash, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+app = Dash(__name__)
+app.layout = html.Div(
+    [
+        html.H1("Parity"),
+        dcc.Input(id="in", value="a"),
+        html.Div(id="out"),
+        dcc.Dropdown(id="dd", options=[{"label": "One", "value": "1"}, {"label": "Two", "value": "2"}], value="1"),
+        dcc.Dropdown(id="dd2", options=["x", "y"]),
+        dcc.Store(id="store", data={"n": 1}),
+        html.Button("Go", id="btn", n_clicks=0),
+        html.Div(id="multi-a"),
+        html.Div(id="multi-b"),
+        html.Div(id="state-out"),
+        html.Div(id="dup"),
+        html.Div(id="made"),
+        html.Button("P1", id={"type": "pbtn", "index": 1}),
+        html.Button("P2", id={"type": "pbtn", "index": 2}),
+        html.Div(id={"type": "pout", "index": 1}),
+        html.Div(id={"type": "pout", "index": 2}),
+        html.Div(id="pattern-total"),
+        dcc.Graph(id="graph"),
+    ],
+    id="page",
+)
+
+
+@app.callback(Output("out", "children"), Input("in", "value"))
+def echo(value):
+    return f"echo {value}"
+
+
+@app.callback(Output("multi-a", "children"), Output("multi-b", "children"), Input("dd", "value"))
+def multi(value):
+    if value is None:
+        raise PreventUpdate
+    return no_update, f"dd={value}"
+
+
+@app.callback(Output("state-out", "children"), Input("btn", "n_clicks"), State("in", "value"), prevent_initial_call=True)
+def with_state(n, value):
+    return f"{n}:{value}"
+
+
+@app.callback(Output("dup", "children", allow_duplicate=True), Input("btn", "n_clicks"), prevent_initial_call=True)
+def dup_from_button(n):
+    return "from btn"
+
+
+@app.callback(Output("dup", "children", allow_duplicate=True), Input("dd2", "value"), prevent_initial_call=True)
+def dup_from_dropdown(value):
+    return f"from dd2 {value}"
+
+
+@app.callback(Output("pattern-total", "children"), Input({"type": "pbtn", "index": ALL}, "n_clicks"))
+def total(clicks):
+    return str(sum(c or 0 for c in clicks))
+
+
+@app.callback(Output({"type": "pout", "index": MATCH}, "children"), Input({"type": "pbtn", "index": MATCH}, "n_clicks"))
+def each(n):
+    return f"clicked {n}"
+
+
+@app.callback(Output("made", "children"), Input("store", "data"))
+def made(data):
+    return html.Span(f"n={data['n']}", id="made-span")
+
+
+@app.callback(Output("graph", "figure"), Input("dd", "value"))
+def graph(value):
+    return {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {"title": {"text": f"dd {value}"}}}
+
+
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=int(os.environ["PORT"]), debug=False)
