@@ -8,12 +8,17 @@ use dash::prelude::*;
 
 fn main() -> Result<(), dash::Error> {
     let mut app = Dash::new().title("Callback errors");
-    app.layout(html::Div::new().children((
-        html::Button::new().id("boom").children("Fail").n_clicks(0),
-        html::Div::new().id("boom-out").children("not clicked"),
-        html::Button::new().id("panic").children("Panic").n_clicks(0),
-        html::Div::new().id("panic-out"),
-    )));
+    app.layout(
+        html::Div::new().children((
+            html::Button::new().id("boom").children("Fail").n_clicks(0),
+            html::Div::new().id("boom-out").children("not clicked"),
+            html::Button::new()
+                .id("panic")
+                .children("Panic")
+                .n_clicks(0),
+            html::Div::new().id("panic-out"),
+        )),
+    );
     app.callback(
         Callback::new()
             .output(("boom-out", "children"))

@@ -11,35 +11,42 @@ fn pattern(kind: &str, index: impl Into<IdValue>) -> ComponentId {
 
 fn main() -> Result<(), dash::Error> {
     let mut app = Dash::new();
-    app.layout(html::Div::new().id("page").children((
-        html::H1::new().children("Parity"),
-        dcc::Input::new().id("in").value("a"),
-        html::Div::new().id("out"),
-        dcc::Dropdown::new()
-            .id("dd")
-            .options(json!([{"label": "One", "value": "1"}, {"label": "Two", "value": "2"}]))
-            .value("1"),
-        dcc::Dropdown::new().id("dd2").options(["x", "y"]),
-        dcc::Store::new().id("store").data(json!({"n": 1})),
-        html::Button::new().id("btn").children("Go").n_clicks(0),
-        html::Div::new().id("multi-a"),
-        html::Div::new().id("multi-b"),
-        html::Div::new().id("state-out"),
-        html::Div::new().id("dup"),
-        html::Div::new().id("made"),
-        html::Button::new().id(pattern("pbtn", 1)).children("P1"),
-        html::Button::new().id(pattern("pbtn", 2)).children("P2"),
-        html::Div::new().id(pattern("pout", 1)),
-        html::Div::new().id(pattern("pout", 2)),
-        html::Div::new().id("pattern-total"),
-        dcc::Graph::new().id("graph"),
-    )));
+    app.layout(
+        html::Div::new().id("page").children((
+            html::H1::new().children("Parity"),
+            dcc::Input::new().id("in").value("a"),
+            html::Div::new().id("out"),
+            dcc::Dropdown::new()
+                .id("dd")
+                .options(json!([{"label": "One", "value": "1"}, {"label": "Two", "value": "2"}]))
+                .value("1"),
+            dcc::Dropdown::new().id("dd2").options(["x", "y"]),
+            dcc::Store::new().id("store").data(json!({"n": 1})),
+            html::Button::new().id("btn").children("Go").n_clicks(0),
+            html::Div::new().id("multi-a"),
+            html::Div::new().id("multi-b"),
+            html::Div::new().id("state-out"),
+            html::Div::new().id("dup"),
+            html::Div::new().id("made"),
+            html::Button::new().id(pattern("pbtn", 1)).children("P1"),
+            html::Button::new().id(pattern("pbtn", 2)).children("P2"),
+            html::Div::new().id(pattern("pout", 1)),
+            html::Div::new().id(pattern("pout", 2)),
+            html::Div::new().id("pattern-total"),
+            dcc::Graph::new().id("graph"),
+        )),
+    );
     app.callback(
-        Callback::new().output(("out", "children")).input(("in", "value")),
+        Callback::new()
+            .output(("out", "children"))
+            .input(("in", "value")),
         |v: Option<String>| format!("echo {}", v.unwrap_or_else(|| "None".into())),
     );
     app.callback(
-        Callback::new().output(("multi-a", "children")).output(("multi-b", "children")).input(("dd", "value")),
+        Callback::new()
+            .output(("multi-a", "children"))
+            .output(("multi-b", "children"))
+            .input(("dd", "value")),
         |v: Option<String>| -> Result<(NoUpdate, String), CallbackError> {
             let v = v.ok_or(PreventUpdate)?;
             Ok((NoUpdate, format!("dd={v}")))
@@ -77,11 +84,22 @@ fn main() -> Result<(), dash::Error> {
         Callback::new()
             .output(Output::new(pattern("pout", Wildcard::Match), "children"))
             .input(Input::new(pattern("pbtn", Wildcard::Match), "n_clicks")),
-        |n: Option<u64>| format!("clicked {}", n.map(|n| n.to_string()).unwrap_or_else(|| "None".into())),
+        |n: Option<u64>| {
+            format!(
+                "clicked {}",
+                n.map(|n| n.to_string()).unwrap_or_else(|| "None".into())
+            )
+        },
     );
     app.callback(
-        Callback::new().output(("made", "children")).input(("store", "data")),
-        |data: Value| html::Span::new().children(format!("n={}", data["n"])).id("made-span"),
+        Callback::new()
+            .output(("made", "children"))
+            .input(("store", "data")),
+        |data: Value| {
+            html::Span::new()
+                .children(format!("n={}", data["n"]))
+                .id("made-span")
+        },
     );
     app.callback(
         Callback::new().output(("graph", "figure")).input(("dd", "value")),

@@ -24,20 +24,32 @@ fn show(note: Option<Note>) -> String {
 
 fn main() -> Result<(), dash::Error> {
     let mut app = Dash::new().title("Store persistence");
-    app.layout(html::Div::new().children((
-        dcc::Input::new().id("text").value("hello"),
-        html::Button::new().id("write").children("Write").n_clicks(0),
-        html::Button::new().id("clear").children("Clear local").n_clicks(0),
-        dcc::Store::new().id("store-memory").storage_type("memory"),
-        dcc::Store::new().id("store-session").storage_type("session"),
-        dcc::Store::new().id("store-local").storage_type("local"),
-        html::Div::new().id("hidden-div").style(json!({"display": "none"})),
-        html::Div::new().id("show-memory"),
-        html::Div::new().id("show-session"),
-        html::Div::new().id("show-local"),
-        html::Div::new().id("show-hidden"),
-        html::Div::new().id("local-timestamp"),
-    )));
+    app.layout(
+        html::Div::new().children((
+            dcc::Input::new().id("text").value("hello"),
+            html::Button::new()
+                .id("write")
+                .children("Write")
+                .n_clicks(0),
+            html::Button::new()
+                .id("clear")
+                .children("Clear local")
+                .n_clicks(0),
+            dcc::Store::new().id("store-memory").storage_type("memory"),
+            dcc::Store::new()
+                .id("store-session")
+                .storage_type("session"),
+            dcc::Store::new().id("store-local").storage_type("local"),
+            html::Div::new()
+                .id("hidden-div")
+                .style(json!({"display": "none"})),
+            html::Div::new().id("show-memory"),
+            html::Div::new().id("show-session"),
+            html::Div::new().id("show-local"),
+            html::Div::new().id("show-hidden"),
+            html::Div::new().id("local-timestamp"),
+        )),
+    );
     app.callback(
         Callback::new()
             .output(("store-memory", "data"))
@@ -48,7 +60,10 @@ fn main() -> Result<(), dash::Error> {
             .state(("text", "value"))
             .prevent_initial_call(true),
         |clicks: u64, text: String| -> Result<(Note, Note, Note, String), CallbackError> {
-            let note = || Note { text: text.clone(), clicks };
+            let note = || Note {
+                text: text.clone(),
+                clicks,
+            };
             let hidden = serde_json::to_string(&note())?;
             Ok((note(), note(), note(), hidden))
         },
@@ -69,7 +84,9 @@ fn main() -> Result<(), dash::Error> {
         );
     }
     app.callback(
-        Callback::new().output(("show-hidden", "children")).input(("hidden-div", "children")),
+        Callback::new()
+            .output(("show-hidden", "children"))
+            .input(("hidden-div", "children")),
         |json: Option<String>| -> Result<String, CallbackError> {
             let note: Option<Note> = json.as_deref().map(serde_json::from_str).transpose()?;
             Ok(format!("hidden: {}", show(note)))
@@ -79,7 +96,12 @@ fn main() -> Result<(), dash::Error> {
         Callback::new()
             .output(("local-timestamp", "children"))
             .input(("store-local", "modified_timestamp")),
-        |ts: Option<i64>| format!("local modified: {}", if ts.unwrap_or(-1) > 0 { "yes" } else { "no" }),
+        |ts: Option<i64>| {
+            format!(
+                "local modified: {}",
+                if ts.unwrap_or(-1) > 0 { "yes" } else { "no" }
+            )
+        },
     );
     app.run()
 }

@@ -33,7 +33,9 @@ fn measure(cache: &Cache, size: usize, budget: Duration) -> (f64, f64, f64) {
     let start = Instant::now();
     while start.elapsed() < budget || samples.len() < 5 {
         let t = Instant::now();
-        let got: Vec<Record> = cache.memoize("bench", &size, None, || unreachable!("a hit")).unwrap();
+        let got: Vec<Record> = cache
+            .memoize("bench", &size, None, || unreachable!("a hit"))
+            .unwrap();
         samples.push(t.elapsed().as_secs_f64());
         assert_eq!(got.len(), v.len());
     }
@@ -44,7 +46,8 @@ fn measure(cache: &Cache, size: usize, budget: Duration) -> (f64, f64, f64) {
 }
 
 fn main() {
-    let smoke = std::env::var_os("BENCH_SMOKE").is_some() || !std::env::args().any(|a| a == "--bench");
+    let smoke =
+        std::env::var_os("BENCH_SMOKE").is_some() || !std::env::args().any(|a| a == "--bench");
     let budget = Duration::from_millis(if smoke { 50 } else { 3000 });
     let redis = RedisServer::start();
     let dir = std::env::temp_dir().join(format!("dash-cache-bench-{}", std::process::id()));
@@ -52,8 +55,15 @@ fn main() {
     let sqlite = format!("sqlite://{}", dir.join("cache.sqlite").display());
     println!("backend | value | hit p50 | hit p99 | hits/s (one thread)");
     println!("---|---|---|---|---");
-    for (name, url) in [("sqlite", sqlite.as_str()), ("redis", redis.url().as_str()), ("memory", "memory://")] {
-        let cache = Cache::new(open_backend(url, Limits::default()).unwrap(), FlightSettings::default());
+    for (name, url) in [
+        ("sqlite", sqlite.as_str()),
+        ("redis", redis.url().as_str()),
+        ("memory", "memory://"),
+    ] {
+        let cache = Cache::new(
+            open_backend(url, Limits::default()).unwrap(),
+            FlightSettings::default(),
+        );
         for size in [1_000usize, 1_000_000] {
             let (p50, p99, rate) = measure(&cache, size, budget);
             let label = if size >= 1_000_000 { "1 MB" } else { "1 KB" };

@@ -54,7 +54,7 @@ pub use settings::ExternalResource;
 pub mod prelude {
     pub use crate::{
         dash_table, dcc, html, Cache, Callback, CallbackContext, CallbackError, Children,
-        Component, ComponentId, Dash, IdValue, Input, LayoutContext, NoUpdate, Output, PreventUpdate, State,
-        Update, Wildcard,
+        Component, ComponentId, Dash, IdValue, Input, LayoutContext, NoUpdate, Output,
+        PreventUpdate, State, Update, Wildcard,
     };
 }
