@@ -72,6 +72,26 @@ fn lease_key(key: &str) -> String {
     format!("{PREFIX}lease:{key}")
 }
 
+/// Every key matching a glob pattern, by SCAN (never KEYS, which blocks).
+fn scan_keys(c: &mut Connection, pattern: &str) -> redis::RedisResult<Vec<String>> {
+    let mut cursor: u64 = 0;
+    let mut out = Vec::new();
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(500)
+            .query(c)?;
+        out.extend(keys);
+        if next == 0 {
+            return Ok(out);
+        }
+        cursor = next;
+    }
+}
+
 fn glob_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -120,23 +140,9 @@ impl CacheBackend for RedisBackend {
     fn clear_prefix(&self, prefix: &str) -> Result<u64, CacheError> {
         let pattern = format!("{}*", glob_escape(&k(prefix)));
         self.with(|c| {
-            let mut cursor: u64 = 0;
             let mut removed = 0u64;
-            loop {
-                let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                    .arg(cursor)
-                    .arg("MATCH")
-                    .arg(&pattern)
-                    .arg("COUNT")
-                    .arg(500)
-                    .query(c)?;
-                if !keys.is_empty() {
-                    removed += redis::cmd("DEL").arg(&keys).query::<u64>(c)?;
-                }
-                if next == 0 {
-                    break;
-                }
-                cursor = next;
+            for keys in scan_keys(c, &pattern)?.chunks(500) {
+                removed += redis::cmd("DEL").arg(keys).query::<u64>(c)?;
             }
             Ok(removed)
         })
@@ -174,28 +180,14 @@ impl CacheBackend for RedisBackend {
     fn scan_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, CacheError> {
         let pattern = format!("{}*", glob_escape(&k(prefix)));
         self.with(|c| {
-            let mut cursor: u64 = 0;
             let mut out = Vec::new();
-            loop {
-                let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                    .arg(cursor)
-                    .arg("MATCH")
-                    .arg(&pattern)
-                    .arg("COUNT")
-                    .arg(500)
-                    .query(c)?;
-                if !keys.is_empty() {
-                    let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET").arg(&keys).query(c)?;
-                    for (key, value) in keys.into_iter().zip(values) {
-                        if let Some(v) = value {
-                            out.push((key[PREFIX.len()..].to_owned(), v));
-                        }
+            for keys in scan_keys(c, &pattern)?.chunks(500) {
+                let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET").arg(keys).query(c)?;
+                for (key, value) in keys.iter().zip(values) {
+                    if let Some(v) = value {
+                        out.push((key[PREFIX.len()..].to_owned(), v));
                     }
                 }
-                if next == 0 {
-                    break;
-                }
-                cursor = next;
             }
             Ok(out)
         })
