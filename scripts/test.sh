@@ -24,8 +24,11 @@ fi
 step "generated components are current"
 cargo run -q -p xtask -- codegen --check
 
-step "unit, HTTP, storage, multi-process and doc tests (builds the examples too)"
-cargo test --workspace --all-targets
+step "build the examples (the multi-process, differential and browser tests run them)"
+cargo build --examples -p dash
+
+step "unit, HTTP, storage, multi-process and doc tests"
+cargo test --workspace --all-targets --no-fail-fast
 cargo test --workspace --doc
 export DASH_EXAMPLES_DIR=$root/target/debug/examples
 

@@ -1,8 +1,8 @@
 //! Several real processes sharing one cache: worker processes on one port,
 //! servers on different ports sharing Redis (two "hosts"), a computing
 //! process killed mid-way, a worker killed under load, Redis stopped and
-//! restarted. Uses the built `on_disk_share` example (`cargo test
-//! --all-targets` builds examples before running tests).
+//! restarted. Runs the built `on_disk_share` example: `cargo build
+//! --examples -p dash` first (scripts/test.sh does).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -22,7 +22,7 @@ fn example(name: &str) -> PathBuf {
         .join(name);
     assert!(
         dir.exists(),
-        "{} is missing: build the examples first (cargo test --all-targets or cargo build --examples)",
+        "{} is missing: build the examples first (cargo build --examples -p dash)",
         dir.display()
     );
     dir
