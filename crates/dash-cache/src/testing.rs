@@ -14,19 +14,29 @@ impl RedisServer {
     /// Starts `redis-server` (from PATH); panics with a clear message when
     /// it is not installed, since the tests must run against the real thing.
     pub fn start() -> RedisServer {
+        Self::start_with(&[])
+    }
+
+    /// Starts one with extra `redis-server` arguments (e.g. `--maxmemory`).
+    pub fn start_with(extra: &[&str]) -> RedisServer {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free port");
-        let server = Self::start_on(port);
+        let server = Self::spawn(port, extra);
         server.wait_ready();
         server
     }
 
     /// Starts a server on a given port (to restart one that was stopped).
     pub fn start_on(port: u16) -> RedisServer {
+        Self::spawn(port, &[])
+    }
+
+    fn spawn(port: u16, extra: &[&str]) -> RedisServer {
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -118,6 +118,45 @@ fn eviction_by_entries_and_bytes() {
     check_lru_eviction(open_backend("memory://", by_bytes).unwrap());
 }
 
+#[test]
+fn redis_evicts_least_recently_used_under_its_maxmemory() {
+    // Redis bounds itself: maxmemory with an LRU policy, as the guide says.
+    let redis =
+        RedisServer::start_with(&["--maxmemory", "4mb", "--maxmemory-policy", "allkeys-lru"]);
+    let c = cache(&redis.url());
+    // Incompressible values, so LZ4 cannot shrink them under the bound.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let block: Vec<u8> = (0..100_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    c.set("first", &block, None).unwrap();
+    for i in 0..200 {
+        c.set(&format!("k{i}"), &block, None).unwrap();
+    }
+    // Redis's LRU is approximate (it samples keys), so check the bound and
+    // the ends rather than an exact order.
+    assert!(
+        c.get::<Vec<u8>>("first").is_none(),
+        "the oldest entry was evicted"
+    );
+    let kept = (0..200)
+        .filter(|i| c.get::<Vec<u8>>(&format!("k{i}")).is_some())
+        .count();
+    assert!(
+        kept < 60,
+        "{kept} of 200 entries of 100 KB kept under a 4 MB bound"
+    );
+    assert!(
+        c.get::<Vec<u8>>("k199").is_some(),
+        "the newest entry was kept"
+    );
+}
+
 /// Run as a child process by `two_processes_see_the_same_value`.
 #[test]
 fn child_writer() {
