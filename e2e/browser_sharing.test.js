@@ -125,3 +125,32 @@ describe('dcc.Store storage types', { timeout: 120000 }, () => {
     await other.close();
   });
 });
+
+describe('aggregations_upfront', { timeout: 120000 }, () => {
+  let app;
+  let browser;
+  before(async () => {
+    app = await startApp('aggregations_upfront', { env: { EXPENSIVE_MS: '500' } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('three graphs each read their part of a small store of aggregates', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    for (const [id, title] of [['graph-month', 'by month'], ['graph-region', 'by region'], ['graph-product', 'by product']]) {
+      await page.waitForSelector(`#${id} .gtitle:has-text("2025: sales ${title}")`, { timeout: 20000 });
+    }
+    assert.equal(await page.locator('#graph-month .point').count(), 12);
+    assert.equal(await page.locator('#graph-region .point').count(), 4);
+    assert.equal(await page.locator('#graph-product .point').count(), 3);
+    await page.click('#year');
+    await page.click('.dash-dropdown-option:has-text("2023")');
+    await page.waitForSelector('#graph-product .gtitle:has-text("2023: sales by product")', { timeout: 20000 });
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+});
