@@ -41,11 +41,9 @@ fn compute(fruit: &str) -> Dataset {
     let y = x
         .iter()
         .map(|&i| {
-            ((seed % 17) as f64
-                + f64::from(i) * 0.1
-                + ((f64::from(i) + seed as f64) * 0.3).sin() * 3.0 * 100.0)
-                .round()
-                / 100.0
+            let level = (seed % 17) as f64 + f64::from(i) * 0.1;
+            let wave = ((f64::from(i) + seed as f64) * 0.3).sin() * 3.0;
+            ((level + wave) * 100.0).round() / 100.0
         })
         .collect();
     Dataset {
