@@ -6,12 +6,18 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dash_fetch::{cache_dir_from_out_dir, fetch, read_npm_file, read_wheel, DASH_WHEEL, PLOTLY_JS};
 use sha2::{Digest, Sha256};
 
 /// Files of the wheel's `dash/` folder that the page uses or that bundles
-/// load on demand (every registered `.js`; source maps are left out).
+/// load on demand: every `.js` registered in a `_js_dist` of
+/// `dash/_dash_renderer.py`, `dash/dcc/__init__.py`, `dash/html/__init__.py`
+/// or `dash/dash_table/__init__.py` (dash 4.4.1), plus the favicon. Source maps
+/// (registered as `dynamic`) and unregistered files (`dash_table/commons.js`,
+/// `demo.js`, `*_test.*.js`) are left out. `dash_renderer.dev.js` (8 MB) is
+/// kept because debug mode serves it for the dev-tools error panel.
 fn wanted(rel: &str) -> bool {
     const FIXED: &[&str] = &[
         "deps/polyfill@7.12.1.min.js",
@@ -68,33 +74,94 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// Returns (gzip, brotli) for `raw`, from the cache when an earlier build
-/// already compressed the same bytes.
-fn compressed(cache: &Path, sha: &str, raw: &[u8]) -> (PathBuf, PathBuf) {
-    let dir = cache.join("compressed");
-    fs::create_dir_all(&dir).expect("create compressed cache");
-    let gz = dir.join(format!("{sha}.gz"));
-    let br = dir.join(format!("{sha}.br"));
-    if !gz.exists() {
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        enc.write_all(raw).expect("gzip");
-        write_atomically(&gz, &enc.finish().expect("gzip"));
-    }
-    if !br.exists() {
-        let mut out = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams {
-            quality: 11,
-            lgwin: 22,
-            ..Default::default()
-        };
-        brotli::BrotliCompress(&mut &raw[..], &mut out, &params).expect("brotli");
-        write_atomically(&br, &out);
-    }
-    (gz, br)
+/// The compressed copies of one file, cached in `<download cache>/compressed/`
+/// by the SHA-256 of the raw bytes so that builds with other `OUT_DIR`s
+/// (check, clippy, test, release) do not compress again.
+struct Compressed {
+    gz: PathBuf,
+    br: PathBuf,
 }
 
+/// gzip at the best level.
+fn gzip_best(raw: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(raw).expect("gzip");
+    enc.finish().expect("gzip")
+}
+
+/// brotli at quality 11 with a 4 MiB window (plotly.min.js takes about 10 s,
+/// so the best quality is affordable once the result is cached).
+fn brotli_11(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &raw[..], &mut out, &params).expect("brotli");
+    out
+}
+
+/// Fills the compressed cache for every asset, running the missing
+/// compressions on all available cores (largest first), and returns the
+/// cache paths in the order of `raws`.
+fn compress_all(cache: &Path, raws: &[(&str, &[u8])]) -> Vec<Compressed> {
+    let dir = cache.join("compressed");
+    fs::create_dir_all(&dir).expect("create compressed cache");
+    let paths: Vec<Compressed> = raws
+        .iter()
+        .map(|(sha, _)| Compressed {
+            gz: dir.join(format!("{sha}.gz")),
+            br: dir.join(format!("{sha}.br")),
+        })
+        .collect();
+    type Job<'a> = (&'a [u8], &'a Path, fn(&[u8]) -> Vec<u8>);
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    for ((_, raw), c) in raws.iter().zip(&paths) {
+        if !c.br.exists() {
+            jobs.push((raw, &c.br, brotli_11));
+        }
+        if !c.gz.exists() {
+            jobs.push((raw, &c.gz, gzip_best));
+        }
+    }
+    jobs.sort_by_key(|(raw, _, _)| std::cmp::Reverse(raw.len()));
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs.len());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                while let Some((raw, path, compress)) =
+                    jobs.get(next.fetch_add(1, Ordering::Relaxed))
+                {
+                    write_atomically(path, &compress(raw));
+                }
+            });
+        }
+    });
+    paths
+}
+
+/// Hard-links (or copies) a cached file into `OUT_DIR`, so that the crate
+/// only `include_bytes!`s files under `OUT_DIR` and keeps building when the
+/// download cache is deleted.
+fn link_into(out: &Path, cached: &Path) -> PathBuf {
+    let target = out.join(cached.file_name().expect("file name"));
+    let _ = fs::remove_file(&target);
+    if fs::hard_link(cached, &target).is_err() {
+        fs::copy(cached, &target).expect("copy compressed file into OUT_DIR");
+    }
+    target
+}
+
+/// Writes through a temporary file next to `path` (unique per process and
+/// target file), so that concurrent builds never see a partial file.
 fn write_atomically(path: &Path, bytes: &[u8]) {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
     fs::write(&tmp, bytes).expect("write cache file");
     fs::rename(&tmp, path).expect("rename cache file");
 }
@@ -134,14 +201,27 @@ fn main() {
     ));
     assets.sort_by(|a, b| (&a.0, &a.2).cmp(&(&b.0, &b.2)));
 
+    let shas: Vec<String> = assets
+        .iter()
+        .map(|a| hex::encode(Sha256::digest(&a.3)))
+        .collect();
+    let raws: Vec<(&str, &[u8])> = shas
+        .iter()
+        .zip(&assets)
+        .map(|(sha, a)| (sha.as_str(), a.3.as_slice()))
+        .collect();
+    let compressed = compress_all(&cache, &raws);
+
     let mut table = String::from(
         "/// Every embedded file, sorted by (namespace, path).\npub static ASSETS: &[Asset] = &[\n",
     );
-    for (i, (namespace, version, path, raw)) in assets.iter().enumerate() {
-        let sha = hex::encode(Sha256::digest(raw));
+    for (i, ((namespace, version, path, raw), (sha, c))) in
+        assets.iter().zip(shas.iter().zip(&compressed)).enumerate()
+    {
         let raw_path = out.join(format!("asset{i}.raw"));
         fs::write(&raw_path, raw).expect("write asset");
-        let (gz, br) = compressed(&cache, &sha, raw);
+        let gz = link_into(&out, &c.gz);
+        let br = link_into(&out, &c.br);
         let _ = writeln!(
             table,
             "    Asset {{ namespace: {namespace:?}, path: {path:?}, version: {version:?}, hash: {hash:?}, \

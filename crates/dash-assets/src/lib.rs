@@ -11,6 +11,14 @@
 //! that debug mode shows. Source maps are left out to keep binaries small;
 //! browsers' requests for maps get 404, which dev tools accept.
 //!
+//! The downloads and the compressed copies are cached in
+//! `<target dir>/dash-downloads/` (compressed files keyed by the SHA-256 of
+//! the raw bytes), so only the first build of a target directory pays for
+//! compression; check, clippy, test and release builds reuse it. For offline
+//! builds set `DASH_WHEEL` to `dash-4.4.1-py3-none-any.whl` and
+//! `DASH_PLOTLY_TGZ` to `plotly.js-dist-min-4.1.1.tgz` (both are still
+//! checked against their pinned SHA-256).
+//!
 //! ```
 //! let renderer = dash_assets::get("dash", "dash-renderer/build/dash_renderer.min.js").unwrap();
 //! assert_eq!(renderer.version, "4.4.1");
@@ -189,9 +197,95 @@ mod tests {
     }
 
     #[test]
+    fn embeds_exactly_the_registered_files() {
+        let mut expected = vec![
+            "dash-renderer/build/dash-ws-worker.js",
+            "dash-renderer/build/dash_renderer.dev.js",
+            "dash-renderer/build/dash_renderer.min.js",
+            "dash_table/async-export.js",
+            "dash_table/async-highlight.js",
+            "dash_table/async-table.js",
+            "dash_table/bundle.js",
+            "dcc/dash_core_components-shared.js",
+            "dcc/dash_core_components.js",
+            "dcc/proptypes.js",
+            "deps/polyfill@7.12.1.min.js",
+            "deps/prop-types@15.8.1.js",
+            "deps/prop-types@15.8.1.min.js",
+            "deps/react-dom@18.3.1.js",
+            "deps/react-dom@18.3.1.min.js",
+            "deps/react@18.3.1.js",
+            "deps/react@18.3.1.min.js",
+            "favicon.ico",
+            "html/dash_html_components.min.js",
+        ];
+        let chunks = [
+            "datepicker",
+            "dropdown",
+            "graph",
+            "highlight",
+            "markdown",
+            "mathjax",
+            "slider",
+            "upload",
+        ];
+        let dcc: Vec<String> = chunks.iter().map(|c| format!("dcc/async-{c}.js")).collect();
+        expected.extend(dcc.iter().map(String::as_str));
+        expected.sort_unstable();
+        let dash: Vec<&str> = all()
+            .iter()
+            .filter(|a| a.namespace == "dash")
+            .map(|a| a.path)
+            .collect();
+        assert_eq!(dash, expected);
+        let plotly: Vec<&str> = all()
+            .iter()
+            .filter(|a| a.namespace == "plotly")
+            .map(|a| a.path)
+            .collect();
+        assert_eq!(plotly, ["package_data/plotly.min.js"]);
+        assert!(all()
+            .windows(2)
+            .all(|w| (w[0].namespace, w[0].path) < (w[1].namespace, w[1].path)));
+    }
+
+    #[test]
+    fn metadata_of_every_asset() {
+        for a in all() {
+            assert_eq!(a.hash.len(), 16, "{}", a.path);
+            assert!(a.hash.bytes().all(|b| b.is_ascii_hexdigit()));
+            assert!(!a.raw.is_empty() && !a.gzip.is_empty() && !a.brotli.is_empty());
+            let expected = if a.path.ends_with(".js") {
+                "text/javascript; charset=utf-8"
+            } else {
+                "image/x-icon"
+            };
+            assert_eq!(a.content_type, expected, "{}", a.path);
+            assert!(std::ptr::eq(get(a.namespace, a.path).unwrap(), a));
+        }
+        let react = get("dash", "deps/react@18.3.1.min.js").unwrap();
+        assert_eq!(react.version, DASH_VERSION);
+        assert_eq!(
+            react.fingerprinted_path(),
+            format!("deps/react@18.v4_4_1m{}.3.1.min.js", react.hash)
+        );
+        let plotly = get("plotly", "package_data/plotly.min.js").unwrap();
+        assert_eq!(plotly.version, PLOTLY_JS_VERSION);
+        assert_eq!(PLOTLY_JS_VERSION, "4.1.1");
+        assert!(get("dash", "dash_table/commons.js").is_none());
+        assert!(get("dash", "dcc/async-graph.js.map").is_none());
+        assert!(get("plotly", "dcc/async-graph.js").is_none());
+    }
+
+    #[test]
     fn compressed_copies_decompress_to_the_raw_bytes() {
-        for path in ["dcc/async-graph.js", "deps/react@18.3.1.min.js"] {
-            let a = get("dash", path).unwrap();
+        for (ns, path) in [
+            ("dash", "dcc/async-graph.js"),
+            ("dash", "deps/react@18.3.1.min.js"),
+            ("dash", "favicon.ico"),
+            ("plotly", "package_data/plotly.min.js"),
+        ] {
+            let a = get(ns, path).unwrap();
             let mut gz = Vec::new();
             flate2::read::GzDecoder::new(a.gzip)
                 .read_to_end(&mut gz)
