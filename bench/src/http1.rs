@@ -184,9 +184,7 @@ fn find_crlf(bytes: &[u8]) -> Option<usize> {
 pub fn answer_end(head: &Head, buf: &[u8]) -> Result<Option<usize>, ParseError> {
     match head.framing {
         Framing::Length(n) => Ok((buf.len() >= head.head_len + n).then_some(head.head_len + n)),
-        Framing::Chunked => {
-            Ok(chunked_end(&buf[head.head_len..])?.map(|end| head.head_len + end))
-        }
+        Framing::Chunked => Ok(chunked_end(&buf[head.head_len..])?.map(|end| head.head_len + end)),
         Framing::UntilClose => Ok(None),
     }
 }
@@ -209,8 +207,12 @@ mod tests {
 
     #[test]
     fn partial_head_and_http10() {
-        assert!(parse_head(b"HTTP/1.1 200 OK\r\nContent-Le").unwrap().is_none());
-        let h = parse_head(b"HTTP/1.0 204 No Content\r\n\r\n").unwrap().unwrap();
+        assert!(parse_head(b"HTTP/1.1 200 OK\r\nContent-Le")
+            .unwrap()
+            .is_none());
+        let h = parse_head(b"HTTP/1.0 204 No Content\r\n\r\n")
+            .unwrap()
+            .unwrap();
         assert!(h.close);
         assert_eq!(h.framing, Framing::Length(0));
         assert!(parse_head(b"garbage\r\n\r\n").is_err());

@@ -125,7 +125,10 @@ mod tests {
         let me = std::process::id();
         assert!(rss_bytes(me).unwrap() > 1024 * 1024);
         assert!(tree(me).contains(&me));
-        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
         assert!(tree(me).contains(&child.id()));
         let _ = child.kill();
         let _ = child.wait();

@@ -124,9 +124,9 @@ struct Table<'a> {
 
 impl<'a> Table<'a> {
     fn get(&self, row: &str, server_prefix: &str) -> Option<&'a Measured> {
-        self.measured
-            .iter()
-            .find(|m| m.row == row && m.server.starts_with(server_prefix) && m.check_error.is_none())
+        self.measured.iter().find(|m| {
+            m.row == row && m.server.starts_with(server_prefix) && m.check_error.is_none()
+        })
     }
 
     fn ours(&self, row: &str) -> Option<&'a Measured> {
@@ -345,7 +345,10 @@ pub fn render(
             p99.map(|p| p < 3.0),
         );
     }
-    for row in ["store 1 MB -> typed records", "store 10 MB -> typed records"] {
+    for row in [
+        "store 1 MB -> typed records",
+        "store 10 MB -> typed records",
+    ] {
         let v = t.vs_python(row);
         target(
             format!("{row}: >= 4x Python req/s"),

@@ -109,6 +109,10 @@ impl Config {
                 other => return Err(Error::Usage(format!("unknown option {other:?}"))),
             }
         }
+        // Servers run in a temporary directory: make paths absolute.
+        let cwd = std::env::current_dir()?;
+        c.app = cwd.join(&c.app);
+        c.venv = cwd.join(&c.venv);
         if c.smoke {
             if !measure_set {
                 c.measure = Duration::from_secs(1);
@@ -175,7 +179,11 @@ fn specs(cfg: &Config, cache: CacheKind, redis_port: Option<u16>, tmp: &Path) ->
         _ => format!("sqlite://{}", tmp.join("rs-cache.sqlite").display()),
     };
     let mut out = vec![ServerSpec {
-        label: format!("dash-rs ({} process{})", cfg.rust_workers, if cfg.rust_workers == 1 { "" } else { "es" }),
+        label: format!(
+            "dash-rs ({} process{})",
+            cfg.rust_workers,
+            if cfg.rust_workers == 1 { "" } else { "es" }
+        ),
         program: cfg.app.clone(),
         args: vec![],
         env: vec![
@@ -190,7 +198,10 @@ fn specs(cfg: &Config, cache: CacheKind, redis_port: Option<u16>, tmp: &Path) ->
     }];
     for (label, extra) in [
         ("Python sync 2", vec![]),
-        ("Python gthread 2x4", vec!["-k", "gthread", "--threads", "4"]),
+        (
+            "Python gthread 2x4",
+            vec!["-k", "gthread", "--threads", "4"],
+        ),
     ] {
         let mut env = vec![(
             "BENCH_CACHE_DIR".to_owned(),
@@ -242,7 +253,11 @@ fn is_bare(spec: &ServerSpec) -> bool {
 pub fn run(cfg: &Config) -> Result<bool, Error> {
     let rows: Vec<Row> = workload::rows()
         .into_iter()
-        .filter(|r| cfg.only.as_ref().is_none_or(|o| r.name.contains(o.as_str())))
+        .filter(|r| {
+            cfg.only
+                .as_ref()
+                .is_none_or(|o| r.name.contains(o.as_str()))
+        })
         .collect();
     if rows.is_empty() {
         return Err(Error::Usage("--only matches no row".into()));

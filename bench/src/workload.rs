@@ -157,7 +157,10 @@ pub fn rows() -> Vec<Row> {
     let mut out = vec![
         plain("GET /", Target::Get("/")),
         plain("GET /_dash-layout", Target::Get("/_dash-layout")),
-        plain("GET /_dash-dependencies", Target::Get("/_dash-dependencies")),
+        plain(
+            "GET /_dash-dependencies",
+            Target::Get("/_dash-dependencies"),
+        ),
         plain("GET renderer bundle", Target::RendererBundle),
     ];
     out.push(Row {
@@ -252,9 +255,7 @@ pub fn check(expect: &Expect, body: &[u8]) -> Result<(), String> {
                 .and_then(|(c, s)| Some((c.parse::<usize>().ok()?, s.parse::<f64>().ok()?)));
             match parsed {
                 Some((c, s)) if c == *count && (s - sum_x).abs() <= 1e-6 * sum_x.abs() => Ok(()),
-                _ => Err(format!(
-                    "expected count={count} sum_x={sum_x}, got {got:?}"
-                )),
+                _ => Err(format!("expected count={count} sum_x={sum_x}, got {got:?}")),
             }
         }
     }
@@ -275,7 +276,10 @@ mod tests {
         let sizes: Vec<usize> = rows.iter().filter_map(|r| r.payload_bytes).collect();
         assert_eq!(sizes.len(), 3);
         for (size, want) in sizes.iter().zip([100_000, 1_000_000, 10_000_000]) {
-            assert!(*size >= want && *size < want + want / 20, "{size} vs {want}");
+            assert!(
+                *size >= want && *size < want + want / 20,
+                "{size} vs {want}"
+            );
         }
         let ok = br#"{"multi":true,"response":{"agg":{"children":"count=3 sum_x=1.5"}}}"#;
         let expect = Expect::Aggregate {

@@ -58,7 +58,14 @@ pub struct Cache {
     shared: Arc<Shared>,
     namespace: String,
     sliding: Option<Duration>,
+    blocking: Option<BlockingSection>,
 }
+
+/// Wraps the parts of [`Cache::memoize`] that may block for long (computing
+/// a missing value, waiting for another caller's computation): it must call
+/// the function it is given exactly once. A server running callbacks on
+/// async workers passes `tokio::task::block_in_place` here.
+pub type BlockingSection = Arc<dyn Fn(&mut dyn FnMut()) + Send + Sync>;
 
 impl Cache {
     /// A cache over `backend` in the root namespace.
@@ -79,6 +86,7 @@ impl Cache {
             }),
             namespace: "app".into(),
             sliding: None,
+            blocking: None,
         }
     }
 
@@ -98,7 +106,33 @@ impl Cache {
             shared: self.shared.clone(),
             namespace: format!("{}/{}", self.namespace, name),
             sliding: self.sliding,
+            blocking: self.blocking.clone(),
         }
+    }
+
+    /// The same cache, running the long waits of `memoize` (a miss that
+    /// computes, or waits for another caller) inside `section`. Hits do not
+    /// go through it.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// let sections = Arc::new(AtomicUsize::new(0));
+    /// let counter = sections.clone();
+    /// let cache = dash_cache::Cache::from_url("memory://").unwrap().with_blocking_section(Arc::new(
+    ///     move |f: &mut dyn FnMut()| {
+    ///         counter.fetch_add(1, Ordering::Relaxed);
+    ///         f()
+    ///     },
+    /// ));
+    /// let a: u32 = cache.memoize("n", "a", None, || 1).unwrap();
+    /// let b: u32 = cache.memoize("n", "a", None, || 2).unwrap();
+    /// assert_eq!((a, b, sections.load(Ordering::Relaxed)), (1, 1, 1));
+    /// ```
+    pub fn with_blocking_section(&self, section: BlockingSection) -> Cache {
+        let mut c = self.clone();
+        c.blocking = Some(section);
+        c
     }
 
     /// A namespace whose entries expire after `idle` without use: every
@@ -289,6 +323,57 @@ impl Cache {
         F: FnOnce() -> Result<T, E>,
     {
         let key = self.memo_key(name, args)?;
+        let backend_works = match self.read(&key) {
+            Ok(Some(bytes)) => {
+                if let Some(v) = self.decode(&bytes) {
+                    Metrics::add(&self.shared.metrics.hits, 1);
+                    return Ok(v);
+                }
+                true
+            }
+            Ok(None) => true,
+            Err(_) => false,
+        };
+        let slow = |c: F| {
+            if backend_works {
+                self.memoize_slow(&key, ttl, c)
+            } else {
+                // Already counted and logged by `read`: compute uncached.
+                Metrics::add(&self.shared.metrics.computations, 1);
+                c().map_err(|e| CacheError::Computation(e.to_string()))
+            }
+        };
+        let Some(section) = self.blocking.clone() else {
+            return slow(compute);
+        };
+        let mut compute = Some(compute);
+        let mut result = None;
+        section(&mut || {
+            if let Some(c) = compute.take() {
+                result = Some(slow(c));
+            }
+        });
+        result.unwrap_or_else(|| {
+            Err(CacheError::Computation(
+                "the blocking section did not run the computation".into(),
+            ))
+        })
+    }
+
+    /// `try_memoize` after a first read missed: single flight, lease,
+    /// compute, store.
+    fn memoize_slow<T, E, F>(
+        &self,
+        key: &str,
+        ttl: Option<Duration>,
+        compute: F,
+    ) -> Result<T, CacheError>
+    where
+        T: Serialize + DeserializeOwned,
+        E: std::fmt::Display,
+        F: FnOnce() -> Result<T, E>,
+    {
+        let key = key.to_owned();
         let m = &self.shared.metrics;
         let run = |compute: F| compute().map_err(|e| CacheError::Computation(e.to_string()));
         let mut compute = Some(compute);

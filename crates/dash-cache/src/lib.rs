@@ -24,7 +24,7 @@ pub mod testing;
 use std::sync::Arc;
 
 pub use backend::CacheBackend;
-pub use cache::{Cache, FlightSettings};
+pub use cache::{BlockingSection, Cache, FlightSettings};
 pub use error::CacheError;
 pub use memory::MemoryBackend;
 pub use metrics::MetricsSnapshot;

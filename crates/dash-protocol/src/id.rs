@@ -310,16 +310,29 @@ impl Serialize for ComponentId {
 
 impl<'de> Deserialize<'de> for ComponentId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            String(String),
-            Object(BTreeMap<String, IdValue>),
+        struct IdVisitor;
+        impl<'de> serde::de::Visitor<'de> for IdVisitor {
+            type Value = ComponentId;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a component id: a string or an object")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ComponentId, E> {
+                Ok(ComponentId::String(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<ComponentId, E> {
+                Ok(ComponentId::String(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ComponentId, A::Error> {
+                BTreeMap::<String, IdValue>::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )
+                .map(ComponentId::Object)
+            }
         }
-        match Repr::deserialize(d)? {
-            Repr::String(s) => Ok(ComponentId::String(s)),
-            Repr::Object(m) => Ok(ComponentId::Object(m)),
-        }
+        d.deserialize_any(IdVisitor)
     }
 }
 

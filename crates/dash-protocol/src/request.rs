@@ -69,17 +69,23 @@ impl<'a> ArgSlot<'a> {
 
 impl<'de: 'a, 'a> Deserialize<'de> for ArgSlot<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw: &'de RawValue = Deserialize::deserialize(d)?;
-        let text = raw.get();
-        if text.trim_start().starts_with('[') {
-            serde_json::from_str(text)
-                .map(ArgSlot::Many)
-                .map_err(de::Error::custom)
-        } else {
-            serde_json::from_str(text)
-                .map(ArgSlot::One)
-                .map_err(de::Error::custom)
+        struct SlotVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> de::Visitor<'de> for SlotVisitor<'a> {
+            type Value = ArgSlot<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an {id, property, value} object or a list of them")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<ArgSlot<'a>, A::Error> {
+                ArgEntry::deserialize(de::value::MapAccessDeserializer::new(map)).map(ArgSlot::One)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<ArgSlot<'a>, A::Error> {
+                Vec::<ArgEntry<'a>>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(ArgSlot::Many)
+            }
         }
+        // One pass over the body: a large value is scanned once here (as a
+        // borrowed slice) and parsed once more into the argument type.
+        d.deserialize_any(SlotVisitor(std::marker::PhantomData))
     }
 }
 
@@ -131,25 +137,45 @@ pub enum OutputSlot {
     Many(Vec<OutputTarget>),
 }
 
+impl<'de> Deserialize<'de> for OutputSlot {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SlotVisitor;
+        impl<'de> de::Visitor<'de> for SlotVisitor {
+            type Value = OutputSlot;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an {id, property} object or a list of them")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<OutputSlot, A::Error> {
+                OutputTarget::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(OutputSlot::One)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<OutputSlot, A::Error> {
+                Vec::<OutputTarget>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(OutputSlot::Many)
+            }
+        }
+        d.deserialize_any(SlotVisitor)
+    }
+}
+
 impl<'de> Deserialize<'de> for OutputSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = serde_json::Value::deserialize(d)?;
-        match v {
-            serde_json::Value::Array(items) => items
-                .into_iter()
-                .map(|item| match item {
-                    serde_json::Value::Array(_) => {
-                        serde_json::from_value(item).map(OutputSlot::Many)
-                    }
-                    other => serde_json::from_value(other).map(OutputSlot::One),
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(OutputSpec::Many)
-                .map_err(de::Error::custom),
-            other => serde_json::from_value(other)
-                .map(OutputSpec::One)
-                .map_err(de::Error::custom),
+        struct SpecVisitor;
+        impl<'de> de::Visitor<'de> for SpecVisitor {
+            type Value = OutputSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an {id, property} object or a list of output slots")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<OutputSpec, A::Error> {
+                OutputTarget::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(OutputSpec::One)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<OutputSpec, A::Error> {
+                Vec::<OutputSlot>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(OutputSpec::Many)
+            }
         }
+        d.deserialize_any(SpecVisitor)
     }
 }
 

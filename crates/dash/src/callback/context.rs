@@ -45,6 +45,7 @@ struct Inner {
     triggered: Vec<String>,
     headers: HeaderMap,
     body: Bytes,
+    inline: bool,
     side_updates: Mutex<Vec<(ComponentId, Map<String, Value>)>>,
 }
 
@@ -55,6 +56,7 @@ impl CallbackContext {
         triggered: Vec<String>,
         headers: HeaderMap,
         body: Bytes,
+        inline: bool,
     ) -> Self {
         let session_id = crate::services::session_from_headers(&headers);
         CallbackContext {
@@ -65,6 +67,7 @@ impl CallbackContext {
                 triggered,
                 headers,
                 body,
+                inline,
                 side_updates: Mutex::new(Vec::new()),
             }),
         }
@@ -82,11 +85,16 @@ impl CallbackContext {
     /// # Ok(data.len()) }
     /// ```
     pub fn cache(&self) -> Result<dash_cache::Cache, crate::CallbackError> {
-        self.inner
-            .services
-            .cache()
-            .cloned()
-            .map_err(|e| crate::CallbackError::msg(format!("the cache cannot be opened: {e}")))
+        let cache =
+            self.inner.services.cache().map_err(|e| {
+                crate::CallbackError::msg(format!("the cache cannot be opened: {e}"))
+            })?;
+        Ok(if self.inner.inline {
+            // This call runs on an async worker: a miss must not hold it.
+            cache.with_blocking_section(Arc::new(super::placement::blocking_section))
+        } else {
+            cache.clone()
+        })
     }
 
     /// This browser's session id (the `dash_session` cookie), if the

@@ -2,17 +2,20 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use dash_protocol::request::{CallbackRequest, OutputSlot, OutputSpec, OutputTarget};
 use dash_protocol::response::CallbackResponse;
+use futures_util::FutureExt;
 use serde_json::value::RawValue;
 
 use super::args::ArgSource;
 use super::context::CallbackContext;
 use super::handler::{CallError, CallFuture, ErasedHandler};
 use super::output::{ReturnError, NO_UPDATE_JSON};
+use super::placement::INLINE_BODY_LIMIT;
 use super::registry::{CallbackRegistry, RegisteredCallback};
 
 /// Why a request got no 200 answer.
@@ -55,19 +58,46 @@ struct Prepared {
     stage: Stage,
 }
 
-/// Parses the body, calls the callback and builds the JSON answer.
+/// Parses the body, calls the callback and builds the JSON answer. Small
+/// requests to callbacks that have been cheap run inline; the rest on the
+/// blocking pool (see `placement`).
 pub(crate) async fn dispatch(
     registry: Arc<CallbackRegistry>,
     services: Arc<crate::services::Services>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<String, DispatchError> {
-    let prepared = tokio::task::spawn_blocking(move || prepare(&registry, services, headers, body))
+    let inline = if body.len() <= INLINE_BODY_LIMIT {
+        let request = parse(&body)?;
+        let callback = find(&registry, &request)?;
+        if callback.cost.runs_inline() {
+            Some(prepare(
+                callback,
+                services.clone(),
+                &headers,
+                &body,
+                request,
+                true,
+            )?)
+        } else {
+            None
+        }
+    } else {
+        None
+    };
+    let prepared = match inline {
+        Some(p) => p,
+        None => tokio::task::spawn_blocking(move || {
+            let request = parse(&body)?;
+            let callback = find(&registry, &request)?;
+            prepare(callback, services, &headers, &body, request, false)
+        })
         .await
         .map_err(|e| DispatchError::Failed {
             callback: "?".into(),
             message: format!("callback task failed: {e}"),
-        })??;
+        })??,
+    };
     let Prepared {
         callback,
         outputs,
@@ -76,12 +106,12 @@ pub(crate) async fn dispatch(
     } = prepared;
     let value = match stage {
         Stage::Done(v) => v,
-        Stage::Pending(fut) => match tokio::spawn(fut).await {
+        Stage::Pending(fut) => match AssertUnwindSafe(fut).catch_unwind().await {
             Ok(r) => r.map_err(|e| return_error(&callback.key, e))?,
-            Err(e) => {
+            Err(panic) => {
                 return Err(DispatchError::Failed {
                     callback: callback.key.clone(),
-                    message: panic_message_join(e),
+                    message: format!("the callback panicked: {}", panic_text(&*panic)),
                 })
             }
         },
@@ -89,20 +119,30 @@ pub(crate) async fn dispatch(
     build_response(&callback, outputs, value, &context)
 }
 
-fn prepare(
+fn parse(body: &[u8]) -> Result<CallbackRequest<'_>, DispatchError> {
+    CallbackRequest::parse(body).map_err(|e| DispatchError::bad(e.to_string(), None))
+}
+
+fn find(
     registry: &CallbackRegistry,
-    services: Arc<crate::services::Services>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Prepared, DispatchError> {
-    let request =
-        CallbackRequest::parse(&body).map_err(|e| DispatchError::bad(e.to_string(), None))?;
-    let callback = registry.get(&request.output).cloned().ok_or_else(|| {
+    request: &CallbackRequest<'_>,
+) -> Result<Arc<RegisteredCallback>, DispatchError> {
+    registry.get(&request.output).cloned().ok_or_else(|| {
         DispatchError::bad(
             format!("no callback has the output key {:?}", request.output),
             Some(&request.output),
         )
-    })?;
+    })
+}
+
+fn prepare(
+    callback: Arc<RegisteredCallback>,
+    services: Arc<crate::services::Services>,
+    headers: &HeaderMap,
+    body: &Bytes,
+    request: CallbackRequest<'_>,
+    inline: bool,
+) -> Result<Prepared, DispatchError> {
     let spec = &callback.spec;
     let key = callback.key.as_str();
     if request.inputs.len() != spec.inputs.len() || request.state.len() != spec.states.len() {
@@ -127,8 +167,9 @@ fn prepare(
         services,
         callback.key.clone(),
         request.changed_prop_ids.clone(),
-        headers,
+        headers.clone(),
         body.clone(),
+        inline,
     );
     let slots = spec
         .inputs
@@ -141,25 +182,24 @@ fn prepare(
         slots,
         context: &context,
     };
+    let started = Instant::now();
     let stage = match &callback.handler {
-        ErasedHandler::Sync(f) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
-            Ok(r) => Stage::Done(r.map_err(|e| call_error(key, e))?),
-            Err(panic) => {
-                return Err(DispatchError::Failed {
-                    callback: key.to_owned(),
-                    message: format!("the callback panicked: {}", panic_text(&*panic)),
-                })
-            }
-        },
-        ErasedHandler::Async(f) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
-            Ok(r) => Stage::Pending(r.map_err(|e| call_error(key, e))?),
-            Err(panic) => {
-                return Err(DispatchError::Failed {
-                    callback: key.to_owned(),
-                    message: format!("the callback panicked: {}", panic_text(&*panic)),
-                })
-            }
-        },
+        ErasedHandler::Sync(f) => {
+            catch_unwind(AssertUnwindSafe(|| f(&source))).map(|r| r.map(Stage::Done))
+        }
+        ErasedHandler::Async(f) => {
+            catch_unwind(AssertUnwindSafe(|| f(&source))).map(|r| r.map(Stage::Pending))
+        }
+    };
+    callback.cost.record(started.elapsed());
+    let stage = match stage {
+        Ok(r) => r.map_err(|e| call_error(key, e))?,
+        Err(panic) => {
+            return Err(DispatchError::Failed {
+                callback: key.to_owned(),
+                message: format!("the callback panicked: {}", panic_text(&*panic)),
+            })
+        }
     };
     let outputs = request.outputs;
     drop(source);
@@ -207,13 +247,6 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "(no message)".to_owned()
-    }
-}
-
-fn panic_message_join(e: tokio::task::JoinError) -> String {
-    match e.try_into_panic() {
-        Ok(p) => format!("the callback panicked: {}", panic_text(&*p)),
-        Err(e) => format!("the callback task failed: {e}"),
     }
 }
 

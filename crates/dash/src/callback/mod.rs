@@ -7,6 +7,7 @@ mod dispatch;
 mod error;
 mod handler;
 mod output;
+mod placement;
 mod registry;
 mod spec;
 

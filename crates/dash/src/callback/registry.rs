@@ -7,6 +7,7 @@ use dash_protocol::{Dependency, Wildcard};
 use serde_json::{json, Value};
 
 use super::handler::ErasedHandler;
+use super::placement::CostEstimate;
 use super::spec::Callback;
 use crate::Error;
 
@@ -15,6 +16,8 @@ pub(crate) struct RegisteredCallback {
     pub(crate) spec: Callback,
     pub(crate) key: String,
     pub(crate) handler: ErasedHandler,
+    /// Its recent cost, which decides where calls run.
+    pub(crate) cost: CostEstimate,
 }
 
 /// Every callback of an app, in registration order, with the problems found
@@ -34,8 +37,12 @@ impl CallbackRegistry {
             return;
         }
         self.by_key.insert(key.clone(), self.list.len());
-        self.list
-            .push(Arc::new(RegisteredCallback { spec, key, handler }));
+        self.list.push(Arc::new(RegisteredCallback {
+            spec,
+            key,
+            handler,
+            cost: CostEstimate::default(),
+        }));
     }
 
     fn check(&self, spec: &Callback, key: &str, slots: usize) -> Result<(), Error> {
