@@ -1,6 +1,7 @@
 //! The route table (protocol notes §1.1), one file per route.
 
 mod assets;
+mod body;
 mod component_suites;
 mod dependencies;
 mod favicon;

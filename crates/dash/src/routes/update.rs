@@ -2,32 +2,36 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::body::BodyError;
 use super::{json_response, AppState};
 use crate::callback::{dispatch, DispatchError};
 
 pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Response {
-    let body = match body {
+    let body = match super::body::read(&headers, body, state.max_body_bytes).await {
         Ok(b) => b,
-        Err(rejection) => {
-            let status = rejection.status();
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!(
-                    "the request body is larger than the limit of {} bytes (Dash::max_body_bytes)",
-                    state.max_body_bytes
-                )
-            } else {
-                format!("cannot read the request body: {}", rejection.body_text())
+        Err(e) => {
+            let (status, message) = match e {
+                BodyError::TooLarge => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "the request body is larger than the limit of {} bytes (Dash::max_body_bytes)",
+                        state.max_body_bytes
+                    ),
+                ),
+                BodyError::Unreadable(reason) => (
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the request body: {reason}"),
+                ),
             };
             return json_response(
                 status,
