@@ -67,6 +67,7 @@ pub(crate) async fn dispatch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<String, DispatchError> {
+    let mut headers = Some(headers);
     let inline = if body.len() <= INLINE_BODY_LIMIT {
         let request = parse(&body)?;
         let callback = find(&registry, &request)?;
@@ -74,7 +75,7 @@ pub(crate) async fn dispatch(
             Some(prepare(
                 callback,
                 services.clone(),
-                &headers,
+                headers.take().unwrap_or_default(),
                 &body,
                 request,
                 true,
@@ -88,9 +89,10 @@ pub(crate) async fn dispatch(
     let prepared = match inline {
         Some(p) => p,
         None => tokio::task::spawn_blocking(move || {
+            let headers = headers.unwrap_or_default();
             let request = parse(&body)?;
             let callback = find(&registry, &request)?;
-            prepare(callback, services, &headers, &body, request, false)
+            prepare(callback, services, headers, &body, request, false)
         })
         .await
         .map_err(|e| DispatchError::Failed {
@@ -138,9 +140,9 @@ fn find(
 fn prepare(
     callback: Arc<RegisteredCallback>,
     services: Arc<crate::services::Services>,
-    headers: &HeaderMap,
+    headers: HeaderMap,
     body: &Bytes,
-    request: CallbackRequest<'_>,
+    mut request: CallbackRequest<'_>,
     inline: bool,
 ) -> Result<Prepared, DispatchError> {
     let spec = &callback.spec;
@@ -166,8 +168,8 @@ fn prepare(
     let context = CallbackContext::new(
         services,
         callback.key.clone(),
-        request.changed_prop_ids.clone(),
-        headers.clone(),
+        std::mem::take(&mut request.changed_prop_ids),
+        headers,
         body.clone(),
         inline,
     );
