@@ -38,4 +38,7 @@ bash tests/differential/run.sh
 step "end-to-end tests in headless Chromium"
 bash e2e/run.sh
 
+step "benchmark smoke run (bench/README.md; the full run is: bash bench/run.sh)"
+bash bench/run.sh --smoke
+
 step "all tests passed"
