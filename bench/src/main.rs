@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Some("run") => Config::from_args(&args[1..]).and_then(|c| dash_bench::runner::run(&c)),
         _ => Err(Error::Usage(
             "usage: dash-bench run [--smoke] [--secs S] [--warmup S] [--only TEXT] [--out FILE] \
-             [--app PATH] [--venv DIR] [--redis-server PATH] [--threads N] [--rust-workers N]\n       \
+             [--app PATH] [--venv DIR] [--redis-server PATH] [--threads N] [--rust-workers N] [--rounds N] [--startup-runs N]\n       \
              dash-bench bare --port P"
                 .into(),
         )),

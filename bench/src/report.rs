@@ -207,10 +207,12 @@ pub fn render(
         s,
         "- Load generator: `dash-bench` on the same machine, closed loop, {} thread(s), keep-alive \
          (the sync workers close each connection), `Accept-Encoding: gzip, deflate, br`; {:.1} s warm-up, then {:.1} s \
-         measured per row and server.",
+         measured; {} round(s) per row alternating between servers (all running), the median round by \
+         rate is shown.",
         cfg.threads,
         cfg.warmup.as_secs_f64(),
-        cfg.measure.as_secs_f64()
+        cfg.measure.as_secs_f64(),
+        cfg.rounds
     );
     let _ = writeln!(
         s,

@@ -44,6 +44,9 @@ pub struct Config {
     pub rust_workers: usize,
     /// Starts per server for the median start time.
     pub startup_runs: usize,
+    /// Measurements per row and server, alternating between servers; the
+    /// median by rate is reported.
+    pub rounds: usize,
     /// The repository root (for `bench/python_app.py`).
     pub root: PathBuf,
 }
@@ -58,7 +61,7 @@ impl Config {
         let mut c = Config {
             smoke: false,
             warmup: Duration::from_secs(1),
-            measure: Duration::from_secs(5),
+            measure: Duration::from_secs(3),
             only: None,
             out: None,
             app: root.join("target/release/examples/bench_app"),
@@ -67,6 +70,7 @@ impl Config {
             threads: 1,
             rust_workers: 1,
             startup_runs: 5,
+            rounds: 3,
             root,
         };
         let mut it = args.iter();
@@ -106,6 +110,7 @@ impl Config {
                 "--threads" => c.threads = count(it.next(), a)?,
                 "--rust-workers" => c.rust_workers = count(it.next(), a)?,
                 "--startup-runs" => c.startup_runs = count(it.next(), a)?,
+                "--rounds" => c.rounds = count(it.next(), a)?,
                 other => return Err(Error::Usage(format!("unknown option {other:?}"))),
             }
         }
@@ -121,6 +126,7 @@ impl Config {
                 c.warmup = Duration::from_millis(200);
             }
             c.startup_runs = 1;
+            c.rounds = 1;
         }
         Ok(c)
     }
@@ -283,32 +289,34 @@ fn run_in(cfg: &Config, rows: &[Row], tmp: &Path) -> Result<bool, Error> {
         if here.is_empty() {
             continue;
         }
+        // Every server of the group runs at once, idle unless measured, so
+        // that rounds can alternate between them: drift of the machine
+        // (other load, CPU frequency) then falls on all of them alike.
+        let mut servers: Vec<Server> = Vec::new();
         for spec in specs(cfg, cache, redis.as_ref().map(|r| r.port), tmp) {
-            let mine: Vec<&Row> = here
-                .iter()
-                .copied()
-                .filter(|r| !is_bare(&spec) || r.with_bare)
-                .collect();
-            if mine.is_empty() {
+            let needed = here.iter().any(|r| !is_bare(&spec) || r.with_bare);
+            if !needed {
                 continue;
             }
-            eprintln!("== {} ({} rows)", spec.label, mine.len());
-            let server = Server::start(&spec, Duration::from_secs(60))?;
-            let mut starts = vec![server.start_to_first_answer];
-            std::thread::sleep(Duration::from_millis(if cfg.smoke { 200 } else { 1000 }));
-            let (idle_total, idle_each) = server.memory();
-            for row in &mine {
-                let m = measure(cfg, cores, &server, row);
-                eprintln!("   {}", report::one_line(&m));
-                measured.push(m);
-            }
-            server.stop();
+            let mut starts = Vec::new();
             if cache == CacheKind::Disk && !is_bare(&spec) {
                 for _ in 1..cfg.startup_runs {
                     let s = Server::start(&spec, Duration::from_secs(60))?;
                     starts.push(s.start_to_first_answer);
                     s.stop();
                 }
+            }
+            let server = Server::start(&spec, Duration::from_secs(60))?;
+            starts.push(server.start_to_first_answer);
+            std::thread::sleep(Duration::from_millis(if cfg.smoke { 200 } else { 1000 }));
+            let (idle_total, idle_each) = server.memory();
+            eprintln!(
+                "== {}: started in {:.1} ms, idle {:.1} MiB",
+                spec.label,
+                server.start_to_first_answer.as_secs_f64() * 1000.0,
+                idle_total as f64 / 1_048_576.0
+            );
+            if cache == CacheKind::Disk && !is_bare(&spec) {
                 facts.push(ServerFacts {
                     label: spec.label.clone(),
                     workers: spec.workers,
@@ -317,6 +325,35 @@ fn run_in(cfg: &Config, rows: &[Row], tmp: &Path) -> Result<bool, Error> {
                     idle_each,
                 });
             }
+            servers.push(server);
+        }
+        for row in &here {
+            let mut rounds: Vec<Vec<Measured>> = vec![Vec::new(); servers.len()];
+            for round in 0..cfg.rounds {
+                for (i, server) in servers.iter().enumerate() {
+                    if is_bare(&server.spec) && !row.with_bare {
+                        continue;
+                    }
+                    let m = measure(cfg, cores, server, row);
+                    eprintln!(
+                        "   [{}] {} | {}",
+                        round + 1,
+                        server.spec.label,
+                        report::one_line(&m)
+                    );
+                    let wrong = m.check_error.is_some();
+                    rounds[i].push(m);
+                    if wrong {
+                        break;
+                    }
+                }
+            }
+            for r in rounds.into_iter().filter(|r| !r.is_empty()) {
+                measured.push(median_round(r));
+            }
+        }
+        for server in servers {
+            server.stop();
         }
     }
     let binary_size = std::fs::metadata(&cfg.app).map(|m| m.len()).ok();
@@ -331,6 +368,16 @@ fn run_in(cfg: &Config, rows: &[Row], tmp: &Path) -> Result<bool, Error> {
         m.check_error.is_none() && m.outcome.errors.total() == 0 && (cfg.smoke || m.outcome.ok > 0)
     });
     Ok(all_ok)
+}
+
+/// The round with the median rate (a wrong answer wins: it must be seen).
+fn median_round(mut rounds: Vec<Measured>) -> Measured {
+    if let Some(i) = rounds.iter().position(|m| m.check_error.is_some()) {
+        return rounds.swap_remove(i);
+    }
+    rounds.sort_by(|a, b| a.outcome.rps().total_cmp(&b.outcome.rps()));
+    let mid = rounds.len() / 2;
+    rounds.swap_remove(mid)
 }
 
 /// The address of the renderer's main bundle as the page links it.

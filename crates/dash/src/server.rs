@@ -90,6 +90,10 @@ impl Dash {
     pub async fn serve(self, listener: tokio::net::TcpListener) -> Result<(), Error> {
         let (router, services) = self.build()?;
         let purge = tokio::spawn(maintain_cache(services));
+        // Answers are written whole: send them without waiting for ACKs.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+            let _ = stream.set_nodelay(true);
+        });
         let result = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await;
