@@ -500,3 +500,59 @@ fn registration_problems_name_the_callback() {
     assert!(err.contains("must not contain '.'"), "{err}");
     assert!(err.contains("needs prevent_initial_call"), "{err}");
 }
+
+/// A callback that was cheap runs inline on an async worker; when one of its
+/// calls turns slow, other requests are still answered at once, and the
+/// callback goes back to the blocking pool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cheap_callback_turning_slow_does_not_stop_other_requests() {
+    let mut app = Dash::new();
+    app.layout(Component::new("dash_html_components", "Div").with_prop(
+        "children",
+        Children::from((input("in", json!("hi")), div("n"))),
+    ));
+    app.callback(
+        Callback::new()
+            .output(("n", "children"))
+            .input(("in", "n_submit")),
+        |n: Option<u32>| {
+            if n == Some(99) {
+                std::thread::sleep(Duration::from_millis(1500));
+            }
+            n.unwrap_or(0)
+        },
+    );
+    let base = start(app).await;
+    let call = |n: u32| {
+        json!({"output": "n.children", "outputs": {"id": "n", "property": "children"},
+               "inputs": [{"id": "in", "property": "n_submit", "value": n}], "changedPropIds": ["in.n_submit"]})
+    };
+    // Enough cheap calls for the cost estimate to settle (it starts unknown
+    // and falls by an eighth of the difference per call).
+    for i in 0..80 {
+        assert_eq!(post(&base, call(i)).await.0, 200);
+    }
+    let slow = tokio::spawn({
+        let base = base.clone();
+        async move { post(&base, call(99)).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let (s, _) = post(&base, call(1)).await;
+        assert_eq!(s, 200);
+        let r = client()
+            .get(format!("{base}/_dash-layout"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(
+            t.elapsed() < Duration::from_millis(700),
+            "answered after {:?} while a slow call ran",
+            t.elapsed()
+        );
+    }
+    let (s, body) = slow.await.unwrap();
+    assert_eq!((s, &body["response"]["n"]["children"]), (200, &json!(99)));
+}

@@ -36,9 +36,12 @@ impl Default for CostEstimate {
 }
 
 impl CostEstimate {
-    /// Whether the next call may run inline on the async worker.
+    /// Whether the next call may run inline on the async worker: only on
+    /// a multi-thread runtime (on a current-thread one a call that turns
+    /// out slow would stop every other request).
     pub(crate) fn runs_inline(&self) -> bool {
         self.micros.load(Ordering::Relaxed) <= INLINE_COST.as_micros() as u64
+            && on_multi_thread_runtime()
     }
 
     /// Records the time one call took: a slower call raises the estimate at
@@ -59,21 +62,24 @@ impl CostEstimate {
 /// inside a multi-thread runtime's worker it goes through
 /// `tokio::task::block_in_place`; elsewhere it just runs.
 pub(crate) fn blocking_section(f: &mut dyn FnMut()) {
-    let on_multi_thread_worker = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    if on_multi_thread_worker {
+    if on_multi_thread_runtime() {
         tokio::task::block_in_place(f);
     } else {
         f();
     }
 }
 
+fn on_multi_thread_runtime() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn first_call_and_slow_calls_go_to_the_pool() {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn first_call_and_slow_calls_go_to_the_pool() {
         let c = CostEstimate::default();
         assert!(!c.runs_inline(), "unknown cost: pool");
         c.record(Duration::from_micros(5));
