@@ -225,7 +225,8 @@ pub fn render(
     );
     let _ = writeln!(
         s,
-        "- Peak RSS: sum over all processes of a server (gunicorn master and workers), sampled every 20 ms. \
+        "- Peak RSS: sum over all processes of a server (gunicorn master and workers), sampled every 20 ms, \
+         highest over the rounds; memory per request = (peak - RSS before the row's first round) / connections. \
          CPU: share of all {cores} cores over the row (warm-up included)."
     );
     let _ = writeln!(s, "\n## Rows\n");

@@ -371,13 +371,21 @@ fn run_in(cfg: &Config, rows: &[Row], tmp: &Path) -> Result<bool, Error> {
 }
 
 /// The round with the median rate (a wrong answer wins: it must be seen).
+/// Memory is taken over all rounds: resident memory before the first round
+/// and the highest peak of any round, so memory kept from one round does not
+/// hide the next round's growth.
 fn median_round(mut rounds: Vec<Measured>) -> Measured {
     if let Some(i) = rounds.iter().position(|m| m.check_error.is_some()) {
         return rounds.swap_remove(i);
     }
+    let before = rounds.first().map_or(0, |m| m.rss_before);
+    let peak = rounds.iter().map(|m| m.peak_rss).max().unwrap_or(0);
     rounds.sort_by(|a, b| a.outcome.rps().total_cmp(&b.outcome.rps()));
     let mid = rounds.len() / 2;
-    rounds.swap_remove(mid)
+    let mut m = rounds.swap_remove(mid);
+    m.rss_before = before;
+    m.peak_rss = peak;
+    m
 }
 
 /// The address of the renderer's main bundle as the page links it.
