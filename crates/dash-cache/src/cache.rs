@@ -211,7 +211,7 @@ impl Cache {
 
     /// Reads a value; a damaged entry or a backend failure reads as `None`
     /// (and is counted).
-    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+    pub fn get<T: DeserializeOwned + 'static>(&self, key: &str) -> Option<T> {
         self.read(&self.full_key(key))
             .ok()
             .flatten()
@@ -275,7 +275,7 @@ impl Cache {
         }
     }
 
-    fn decode<T: DeserializeOwned>(&self, bytes: &[u8]) -> Option<T> {
+    fn decode<T: DeserializeOwned + 'static>(&self, bytes: &[u8]) -> Option<T> {
         match codec::decode(bytes) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -300,7 +300,7 @@ impl Cache {
     ) -> Result<T, CacheError>
     where
         A: Serialize + ?Sized,
-        T: Serialize + DeserializeOwned,
+        T: Serialize + DeserializeOwned + 'static,
         F: FnOnce() -> T,
     {
         self.try_memoize(name, args, ttl, || {
@@ -318,7 +318,7 @@ impl Cache {
     ) -> Result<T, CacheError>
     where
         A: Serialize + ?Sized,
-        T: Serialize + DeserializeOwned,
+        T: Serialize + DeserializeOwned + 'static,
         E: std::fmt::Display,
         F: FnOnce() -> Result<T, E>,
     {
@@ -369,7 +369,7 @@ impl Cache {
         compute: F,
     ) -> Result<T, CacheError>
     where
-        T: Serialize + DeserializeOwned,
+        T: Serialize + DeserializeOwned + 'static,
         E: std::fmt::Display,
         F: FnOnce() -> Result<T, E>,
     {
@@ -451,7 +451,7 @@ impl Cache {
                     return Err(e);
                 }
             };
-            let encoded = codec::encode(&value)?;
+            let encoded = codec::encode_typed(&value)?;
             let stored = self.write(&key, &encoded, ttl).is_ok();
             let _ = backend.release_lease(&key, holder);
             leader.publish(stored.then(|| Arc::new(encoded)));

@@ -1,20 +1,32 @@
-//! The stored form of a value: a small header, MessagePack, LZ4 for large
+//! The stored form of a value: a small header, the body, LZ4 for large
 //! values, and a CRC-32 so a corrupted or truncated entry reads as a miss.
+//!
+//! Two bodies exist. [`encode`] writes MessagePack with field names, which
+//! any serde type can read back. [`encode_typed`] writes postcard, which
+//! has no field names and decodes about twice as fast, tagged with the
+//! [fingerprint](crate::schema::fingerprint) of the type; it is used only
+//! when the type's shape can be traced and the value reads back to the same
+//! bytes (else it falls back to MessagePack). [`decode`] reads both.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::schema::{fingerprint, Fingerprint};
 use crate::CacheError;
 
 const MAGIC: u8 = 0xDA;
-const VERSION: u8 = 1;
+/// MessagePack with field names.
+const FORMAT_NAMED: u8 = 1;
+/// Postcard after an eight-byte fingerprint of the type's shape.
+const FORMAT_TYPED: u8 = 2;
 const FLAG_LZ4: u8 = 1;
 const HEADER: usize = 1 + 1 + 1 + 4;
+const FINGERPRINT: usize = 8;
 
-/// Values above this many bytes of MessagePack are compressed.
+/// Values above this many bytes of body are compressed.
 pub const COMPRESS_ABOVE: usize = 1024;
 
-/// Encodes a value for storage.
+/// Encodes a value for storage as MessagePack with field names.
 ///
 /// ```
 /// let bytes = dash_cache::codec::encode(&vec![1u32, 2, 3]).unwrap();
@@ -23,47 +35,149 @@ pub const COMPRESS_ABOVE: usize = 1024;
 /// ```
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CacheError> {
     let packed = rmp_serde::to_vec_named(value).map_err(|e| CacheError::Codec(e.to_string()))?;
-    let (flags, body) = if packed.len() > COMPRESS_ABOVE {
-        (FLAG_LZ4, lz4_flex::compress_prepend_size(&packed))
-    } else {
-        (0, packed)
-    };
-    let mut out = Vec::with_capacity(HEADER + body.len());
-    out.push(MAGIC);
-    out.push(VERSION);
-    out.push(flags);
-    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-    out.extend_from_slice(&body);
-    Ok(out)
+    Ok(frame(FORMAT_NAMED, &[], packed))
 }
 
-/// Decodes a stored value; anything damaged is an error (callers treat it
-/// as a miss).
-pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CacheError> {
-    if bytes.len() < HEADER || bytes[0] != MAGIC || bytes[1] != VERSION {
-        return Err(CacheError::Codec("not a dash-cache entry".into()));
+/// Encodes a value to be read back as the same type `T`: positional and
+/// fingerprinted when `T` allows it, else as [`encode`] does.
+///
+/// ```
+/// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+/// struct Point { x: f64, y: f64 }
+///
+/// use dash_cache::codec::{decode, encode_typed};
+/// let bytes = encode_typed(&vec![Point { x: 1.0, y: 2.0 }]).unwrap();
+/// let back: Vec<Point> = decode(&bytes).unwrap();
+/// assert_eq!(back, [Point { x: 1.0, y: 2.0 }]);
+/// ```
+pub fn encode_typed<T>(value: &T) -> Result<Vec<u8>, CacheError>
+where
+    T: Serialize + DeserializeOwned + 'static,
+{
+    if let Some(print) = fingerprint::<T>() {
+        if let Ok(body) = postcard::to_stdvec(value) {
+            if reads_back_the_same::<T>(&body) {
+                return Ok(frame(FORMAT_TYPED, &print, body));
+            }
+        }
     }
-    let flags = bytes[2];
-    let crc = u32::from_le_bytes([bytes[3], bytes[4], bytes[5], bytes[6]]);
-    let body = &bytes[HEADER..];
-    if crc32fast::hash(body) != crc {
-        return Err(CacheError::Codec(
-            "checksum mismatch (corrupted or truncated entry)".into(),
-        ));
+    encode(value)
+}
+
+/// A positional body is trusted only if decoding it and encoding the result
+/// gives the same bytes (this catches `skip_serializing_if` and other
+/// attributes that make the written and the read shapes differ).
+fn reads_back_the_same<T: Serialize + DeserializeOwned>(body: &[u8]) -> bool {
+    match postcard::take_from_bytes::<T>(body) {
+        Ok((back, rest)) => {
+            rest.is_empty() && postcard::to_stdvec(&back).is_ok_and(|again| again == body)
+        }
+        Err(_) => false,
     }
-    let result = if flags & FLAG_LZ4 != 0 {
-        let raw = lz4_flex::decompress_size_prepended(body)
-            .map_err(|e| CacheError::Codec(e.to_string()))?;
-        rmp_serde::from_slice(&raw)
+}
+
+fn frame(format: u8, print: &[u8], body: Vec<u8>) -> Vec<u8> {
+    let (flags, body) = if body.len() > COMPRESS_ABOVE {
+        (FLAG_LZ4, lz4_flex::compress_prepend_size(&body))
     } else {
-        rmp_serde::from_slice(body)
+        (0, body)
     };
-    result.map_err(|e| CacheError::Codec(e.to_string()))
+    let mut checked = Vec::with_capacity(print.len() + body.len());
+    checked.extend_from_slice(print);
+    checked.extend_from_slice(&body);
+    let mut out = Vec::with_capacity(HEADER + checked.len());
+    out.push(MAGIC);
+    out.push(format);
+    out.push(flags);
+    out.extend_from_slice(&crc32fast::hash(&checked).to_le_bytes());
+    out.extend_from_slice(&checked);
+    out
+}
+
+/// Decodes a stored value; anything damaged, or written for another shape
+/// of the type, is an error (callers treat it as a miss).
+pub fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, CacheError> {
+    let bad = |why: &str| CacheError::Codec(why.to_owned());
+    if bytes.len() < HEADER || bytes[0] != MAGIC {
+        return Err(bad("not a dash-cache entry"));
+    }
+    let (format, flags) = (bytes[1], bytes[2]);
+    let crc = u32::from_le_bytes([bytes[3], bytes[4], bytes[5], bytes[6]]);
+    let checked = &bytes[HEADER..];
+    if crc32fast::hash(checked) != crc {
+        return Err(bad("checksum mismatch (corrupted or truncated entry)"));
+    }
+    let (print, body) = match format {
+        FORMAT_NAMED => (None, checked),
+        FORMAT_TYPED if checked.len() >= FINGERPRINT => {
+            let (print, body) = checked.split_at(FINGERPRINT);
+            (Some(print), body)
+        }
+        _ => return Err(bad("not a dash-cache entry format this version reads")),
+    };
+    if let Some(print) = print {
+        let wanted: Option<Fingerprint> = fingerprint::<T>();
+        if wanted.as_ref().map(|w| &w[..]) != Some(print) {
+            return Err(bad(
+                "stored for another shape of this type (a changed struct reads as a miss)",
+            ));
+        }
+    }
+    let raw;
+    let body = if flags & FLAG_LZ4 != 0 {
+        raw = lz4_flex::decompress_size_prepended(body)
+            .map_err(|e| CacheError::Codec(e.to_string()))?;
+        &raw[..]
+    } else {
+        body
+    };
+    let result = match print {
+        None => rmp_serde::from_slice(body).map_err(|e| e.to_string()),
+        Some(_) => match postcard::take_from_bytes(body) {
+            Ok((value, [])) => Ok(value),
+            Ok(_) => Err("trailing bytes after the value".to_owned()),
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    result.map_err(CacheError::Codec)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Record {
+        x: f64,
+        y: f64,
+        label: String,
+    }
+
+    /// The same fields in another order: read positionally, x and y would swap.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Reordered {
+        y: f64,
+        x: f64,
+        label: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Sparse {
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        a: Option<f64>,
+        b: f64,
+    }
+
+    fn records(n: usize) -> Vec<Record> {
+        (0..n)
+            .map(|i| Record {
+                x: i as f64,
+                y: (i % 7) as f64,
+                label: format!("row {i}"),
+            })
+            .collect()
+    }
 
     #[test]
     fn round_trip_small_large_and_json_values() {
@@ -80,13 +194,59 @@ mod tests {
     }
 
     #[test]
+    fn typed_values_are_positional_and_read_back() {
+        for n in [0, 3, 5000] {
+            let value = records(n);
+            let bytes = encode_typed(&value).unwrap();
+            assert_eq!(bytes[1], FORMAT_TYPED, "{n} records");
+            assert_eq!(decode::<Vec<Record>>(&bytes).unwrap(), value);
+        }
+        let named = encode(&records(5000)).unwrap().len();
+        let typed = encode_typed(&records(5000)).unwrap().len();
+        assert!(typed < named, "positional {typed} B vs named {named} B");
+    }
+
+    #[test]
+    fn a_changed_type_reads_a_typed_entry_as_a_miss() {
+        let bytes = encode_typed(&records(10)).unwrap();
+        let err = decode::<Vec<Reordered>>(&bytes).unwrap_err();
+        assert!(err.to_string().contains("another shape"), "{err}");
+        assert!(decode::<Vec<(f64, f64, String)>>(&bytes).is_err());
+        // The named form reads by name, so the reordered struct gets it right.
+        let named = decode::<Vec<Reordered>>(&encode(&records(10)).unwrap()).unwrap();
+        assert_eq!((named[3].x, named[3].y), (3.0, 3.0));
+        assert_eq!((named[9].x, named[9].y), (9.0, 2.0));
+    }
+
+    #[test]
+    fn untraceable_or_asymmetric_values_fall_back_to_names() {
+        let v = serde_json::json!({"a": [1, 2]});
+        let bytes = encode_typed(&v).unwrap();
+        assert_eq!(bytes[1], FORMAT_NAMED);
+        assert_eq!(decode::<serde_json::Value>(&bytes).unwrap(), v);
+        // A skipped field makes the positional body unreadable: names it is.
+        let sparse = vec![Sparse { a: None, b: 2.0 }, Sparse { a: Some(1.0), b: 3.0 }];
+        let bytes = encode_typed(&sparse).unwrap();
+        assert_eq!(bytes[1], FORMAT_NAMED);
+        assert_eq!(decode::<Vec<Sparse>>(&bytes).unwrap(), sparse);
+    }
+
+    #[test]
     fn damage_is_an_error_not_a_panic() {
-        let bytes = encode(&"hello world".repeat(200)).unwrap();
-        assert!(decode::<String>(&bytes[..bytes.len() / 2]).is_err());
-        let mut flipped = bytes.clone();
-        let last = flipped.len() - 1;
-        flipped[last] ^= 0xff;
-        assert!(decode::<String>(&flipped).is_err());
+        for bytes in [
+            encode(&"hello world".repeat(200)).unwrap(),
+            encode_typed(&"hello world".repeat(200)).unwrap(),
+            encode_typed(&records(100)).unwrap(),
+        ] {
+            assert!(decode::<String>(&bytes[..bytes.len() / 2]).is_err());
+            let mut flipped = bytes.clone();
+            let last = flipped.len() - 1;
+            flipped[last] ^= 0xff;
+            assert!(decode::<String>(&flipped).is_err());
+            let mut print = bytes.clone();
+            print[HEADER] ^= 0x01;
+            assert!(decode::<String>(&print).is_err());
+        }
         assert!(decode::<String>(b"").is_err());
         assert!(decode::<String>(b"garbage!").is_err());
     }

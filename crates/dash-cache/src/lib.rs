@@ -3,8 +3,9 @@
 //!
 //! A [`Cache`] sits on a [`CacheBackend`]: SQLite (one file per machine, the
 //! embedded default), Redis (several hosts) or memory (one process). Values
-//! are MessagePack, LZ4-compressed above 1 KiB, with a checksum; a damaged
-//! entry reads as a miss. [`Cache::memoize`] computes a missing value once
+//! are MessagePack (or, for memoized values of a traceable type, postcard
+//! tagged with a fingerprint of the type's shape), LZ4-compressed above
+//! 1 KiB, with a checksum; a damaged entry reads as a miss. [`Cache::memoize`] computes a missing value once
 //! across threads, processes and hosts (single flight with a renewed lease).
 
 mod backend;
@@ -16,6 +17,7 @@ mod memory;
 mod metrics;
 #[cfg(feature = "redis")]
 mod redis_backend;
+pub mod schema;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[doc(hidden)]
