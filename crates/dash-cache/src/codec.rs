@@ -225,7 +225,13 @@ mod tests {
         assert_eq!(bytes[1], FORMAT_NAMED);
         assert_eq!(decode::<serde_json::Value>(&bytes).unwrap(), v);
         // A skipped field makes the positional body unreadable: names it is.
-        let sparse = vec![Sparse { a: None, b: 2.0 }, Sparse { a: Some(1.0), b: 3.0 }];
+        let sparse = vec![
+            Sparse { a: None, b: 2.0 },
+            Sparse {
+                a: Some(1.0),
+                b: 3.0,
+            },
+        ];
         let bytes = encode_typed(&sparse).unwrap();
         assert_eq!(bytes[1], FORMAT_NAMED);
         assert_eq!(decode::<Vec<Sparse>>(&bytes).unwrap(), sparse);
