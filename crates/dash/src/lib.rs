@@ -24,6 +24,7 @@
 //!
 //! See `ARCHITECTURE.md` for the crate map and the path of one request.
 
+pub mod allocator;
 mod app;
 mod assets_folder;
 pub mod callback;

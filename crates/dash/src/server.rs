@@ -125,6 +125,7 @@ impl Dash {
             }
             return crate::workers::supervise(addr, options.workers);
         }
+        crate::allocator::return_large_buffers();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
