@@ -14,20 +14,19 @@ pub const LARGE_BUFFER: usize = 4 << 20;
 /// Makes large buffers go back to the system when freed (glibc on Linux;
 /// elsewhere nothing to do). [`Dash::run`](crate::Dash::run) calls it; an
 /// app serving through [`Dash::serve`](crate::Dash::serve) may call it at
-/// start. Settings made through `GLIBC_TUNABLES` or
-/// `MALLOC_MMAP_THRESHOLD_` are left alone. Returns whether it changed
+/// start. Settings made through a non-empty `GLIBC_TUNABLES`
+/// or `MALLOC_MMAP_THRESHOLD_` are left alone. Returns whether it changed
 /// anything.
 ///
 /// ```
 /// let changed = dash::allocator::return_large_buffers();
+/// let unset = |name| std::env::var_os(name).is_none_or(|v| v.is_empty());
 /// assert_eq!(changed, cfg!(all(target_os = "linux", target_env = "gnu"))
-///     && std::env::var_os("GLIBC_TUNABLES").is_none()
-///     && std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none());
+///     && unset("GLIBC_TUNABLES") && unset("MALLOC_MMAP_THRESHOLD_"));
 /// ```
 pub fn return_large_buffers() -> bool {
-    if std::env::var_os("GLIBC_TUNABLES").is_some()
-        || std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_some()
-    {
+    let set_outside = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set_outside("GLIBC_TUNABLES") || set_outside("MALLOC_MMAP_THRESHOLD_") {
         return false;
     }
     set_thresholds()
