@@ -82,15 +82,12 @@ fn frame(format: u8, print: &[u8], body: Vec<u8>) -> Vec<u8> {
     } else {
         (0, body)
     };
-    let mut checked = Vec::with_capacity(print.len() + body.len());
-    checked.extend_from_slice(print);
-    checked.extend_from_slice(&body);
-    let mut out = Vec::with_capacity(HEADER + checked.len());
-    out.push(MAGIC);
-    out.push(format);
-    out.push(flags);
-    out.extend_from_slice(&crc32fast::hash(&checked).to_le_bytes());
-    out.extend_from_slice(&checked);
+    let mut out = Vec::with_capacity(HEADER + print.len() + body.len());
+    out.extend_from_slice(&[MAGIC, format, flags, 0, 0, 0, 0]);
+    out.extend_from_slice(print);
+    out.extend_from_slice(&body);
+    let crc = crc32fast::hash(&out[HEADER..]);
+    out[3..HEADER].copy_from_slice(&crc.to_le_bytes());
     out
 }
 

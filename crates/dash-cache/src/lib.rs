@@ -5,8 +5,9 @@
 //! embedded default), Redis (several hosts) or memory (one process). Values
 //! are MessagePack (or, for memoized values of a traceable type, postcard
 //! tagged with a fingerprint of the type's shape), LZ4-compressed above
-//! 1 KiB, with a checksum; a damaged entry reads as a miss. [`Cache::memoize`] computes a missing value once
-//! across threads, processes and hosts (single flight with a renewed lease).
+//! 1 KiB, with a checksum; a damaged entry reads as a miss.
+//! [`Cache::memoize`] computes a missing value once across threads,
+//! processes and hosts (single flight with a renewed lease).
 
 mod backend;
 mod cache;
