@@ -18,6 +18,10 @@ pub trait CacheBackend: Send + Sync + 'static {
     /// Writes an entry, replacing any other; `ttl` of `None` keeps it until
     /// evicted or deleted.
     fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<(), CacheError>;
+    /// Writes an entry only if no live entry has the key; true if this call
+    /// wrote it. Every process that shares the backend agrees on one value
+    /// (the app secret made at first start uses it).
+    fn add(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool, CacheError>;
     /// Extends a live entry's time to live (sliding expiry).
     fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError>;
     /// Removes an entry; true if it existed.

@@ -42,6 +42,38 @@ impl MemoryBackend {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Writes an entry under the caller's lock, then evicts down to the limits.
+    fn insert(&self, s: &mut State, key: &str, value: &[u8], ttl: Option<Duration>) {
+        s.remove(key);
+        s.tick += 1;
+        let tick = s.tick;
+        s.bytes += value.len();
+        s.entries.insert(
+            key.to_owned(),
+            Entry {
+                value: value.to_vec(),
+                expires: ttl.map(|t| Instant::now() + t),
+                tick,
+            },
+        );
+        s.lru.insert(tick, key.to_owned());
+        while s.entries.len() > 1
+            && (self
+                .limits
+                .max_entries
+                .is_some_and(|m| s.entries.len() as u64 > m)
+                || self.limits.max_bytes.is_some_and(|m| s.bytes as u64 > m))
+        {
+            let Some((_, oldest)) = s.lru.pop_first() else {
+                break;
+            };
+            if let Some(e) = s.entries.remove(&oldest) {
+                s.bytes -= e.value.len();
+                self.evictions.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
 }
 
 impl State {
@@ -84,35 +116,21 @@ impl CacheBackend for MemoryBackend {
 
     fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<(), CacheError> {
         let mut s = self.lock();
-        s.remove(key);
-        s.tick += 1;
-        let tick = s.tick;
-        s.bytes += value.len();
-        s.entries.insert(
-            key.to_owned(),
-            Entry {
-                value: value.to_vec(),
-                expires: ttl.map(|t| Instant::now() + t),
-                tick,
-            },
-        );
-        s.lru.insert(tick, key.to_owned());
-        while s.entries.len() > 1
-            && (self
-                .limits
-                .max_entries
-                .is_some_and(|m| s.entries.len() as u64 > m)
-                || self.limits.max_bytes.is_some_and(|m| s.bytes as u64 > m))
-        {
-            let Some((_, oldest)) = s.lru.pop_first() else {
-                break;
-            };
-            if let Some(e) = s.entries.remove(&oldest) {
-                s.bytes -= e.value.len();
-                self.evictions.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+        self.insert(&mut s, key, value, ttl);
         Ok(())
+    }
+
+    fn add(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool, CacheError> {
+        let mut s = self.lock();
+        let live = s
+            .entries
+            .get(key)
+            .is_some_and(|e| e.expires.is_none_or(|t| t > Instant::now()));
+        if live {
+            return Ok(false);
+        }
+        self.insert(&mut s, key, value, ttl);
+        Ok(true)
     }
 
     fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError> {

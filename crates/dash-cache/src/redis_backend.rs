@@ -123,6 +123,18 @@ impl CacheBackend for RedisBackend {
         })
     }
 
+    fn add(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool, CacheError> {
+        self.with(|c| {
+            let mut cmd = redis::cmd("SET");
+            cmd.arg(k(key)).arg(value).arg("NX");
+            if let Some(t) = ttl {
+                cmd.arg("PX").arg(t.as_millis().max(1) as u64);
+            }
+            cmd.query::<Option<String>>(c)
+        })
+        .map(|reply| reply.is_some())
+    }
+
     fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError> {
         self.with(|c| {
             redis::cmd("PEXPIRE")

@@ -173,6 +173,22 @@ impl CacheBackend for SqliteBackend {
         Ok(())
     }
 
+    fn add(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool, CacheError> {
+        let now = now_ms();
+        let expires = ttl.map(|t| now + t.as_millis() as i64);
+        self.with(|c| {
+            c.execute(
+                "DELETE FROM entries WHERE key = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2",
+                params![key, now],
+            )?;
+            let n = c.execute(
+                "INSERT OR IGNORE INTO entries (key, value, expires_at, accessed_at, size) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key, value, expires, now, value.len() as i64],
+            )?;
+            Ok(n > 0)
+        })
+    }
+
     fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError> {
         let expires = now_ms() + ttl.as_millis() as i64;
         self.with(|c| {

@@ -47,6 +47,30 @@ fn check_ttl_namespaces_and_damage(url: &str) {
     assert!(a.delete("k").unwrap());
     assert!(!a.delete("k").unwrap());
 
+    // `add` writes only when no live entry has the key.
+    let be = c.backend();
+    let _ = be.delete("added");
+    assert!(
+        be.add("added", b"first", None).unwrap(),
+        "{url}: add to an empty key"
+    );
+    assert!(
+        !be.add("added", b"second", None).unwrap(),
+        "{url}: add to a taken key"
+    );
+    assert_eq!(be.get("added").unwrap().as_deref(), Some(&b"first"[..]));
+    assert!(be
+        .add("short", b"1", Some(Duration::from_millis(100)))
+        .unwrap());
+    std::thread::sleep(Duration::from_millis(250));
+    assert!(
+        be.add("short", b"2", None).unwrap(),
+        "{url}: add over an expired entry"
+    );
+    assert_eq!(be.get("short").unwrap().as_deref(), Some(&b"2"[..]));
+    be.delete("added").unwrap();
+    be.delete("short").unwrap();
+
     // A damaged or truncated entry reads as a miss, and memoize recomputes it.
     let key = c.memo_key("f", &5u32).unwrap();
     let v: u64 = c.memoize("f", &5u32, None, || 25).unwrap();
