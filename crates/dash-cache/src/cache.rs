@@ -8,9 +8,16 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::flight::{Flights, Role};
+use crate::flight::{Flights, LeaderGuard, Role};
+use crate::health::{Gate, Health, HealthSnapshot};
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::{codec, CacheBackend, CacheError};
+
+/// A failure faster than this, of a backend that was answering, is tried
+/// once more before the backend is marked down (a busy file, a reset
+/// connection); a slow failure (a timeout) is not.
+const QUICK_FAILURE: Duration = Duration::from_millis(500);
+const RETRY_PAUSE: Duration = Duration::from_millis(30);
 
 /// Tuning of single flight.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +40,7 @@ impl Default for FlightSettings {
 
 struct Shared {
     backend: Arc<dyn CacheBackend>,
+    health: Health,
     metrics: Metrics,
     flights: Flights,
     holder: String,
@@ -79,6 +87,7 @@ impl Cache {
         Cache {
             shared: Arc::new(Shared {
                 backend,
+                health: Health::default(),
                 metrics: Metrics::default(),
                 flights: Flights::default(),
                 holder,
@@ -160,6 +169,18 @@ impl Cache {
             .snapshot(self.shared.backend.evictions())
     }
 
+    /// Whether the backend answered lately (no call is made).
+    pub fn health(&self) -> HealthSnapshot {
+        self.shared.health.snapshot()
+    }
+
+    /// Asks the backend now (a read of a probe key) unless it is down and
+    /// its next probe is not due, and returns the state after.
+    pub fn check_health(&self) -> HealthSnapshot {
+        let _ = self.call(|b| b.get("health/probe"));
+        self.health()
+    }
+
     /// A name for this process, unique across processes and hosts.
     pub fn holder_id(&self) -> &str {
         &self.shared.holder
@@ -171,16 +192,66 @@ impl Cache {
     /// and hosts.
     pub fn cluster_metrics(&self) -> Result<MetricsSnapshot, CacheError> {
         let mine = self.metrics();
-        let backend = &self.shared.backend;
         let key = format!("metrics/{}", self.shared.holder);
-        backend.set(&key, &codec::encode(&mine)?, Some(Duration::from_secs(300)))?;
+        let encoded = codec::encode(&mine)?;
+        self.call(|b| b.set(&key, &encoded, Some(Duration::from_secs(300))))?;
         let mut total = MetricsSnapshot::default();
-        for (_, bytes) in backend.scan_prefix("metrics/")? {
+        for (_, bytes) in self.call(|b| b.scan_prefix("metrics/"))? {
             if let Ok(s) = codec::decode::<MetricsSnapshot>(&bytes) {
                 total = total + s;
             }
         }
         Ok(total)
+    }
+
+    /// Removes expired entries (the maintenance task calls it).
+    pub fn purge_expired(&self) -> Result<u64, CacheError> {
+        self.call(|b| b.purge_expired())
+    }
+
+    /// One call to the backend through the health gate: skipped while the
+    /// backend is down and no probe is due; a quick failure of a backend
+    /// that was answering is tried once more; failures are counted, and
+    /// logged when they change the state.
+    fn call<R>(
+        &self,
+        op: impl Fn(&dyn CacheBackend) -> Result<R, CacheError>,
+    ) -> Result<R, CacheError> {
+        let health = &self.shared.health;
+        let backend = &*self.shared.backend;
+        let gate = health.gate();
+        if gate == Gate::Skip {
+            return Err(CacheError::Unavailable {
+                backend: backend.kind(),
+            });
+        }
+        let started = Instant::now();
+        let mut result = op(backend);
+        if result.is_err() && gate == Gate::Call && started.elapsed() < QUICK_FAILURE {
+            Metrics::add(&self.shared.metrics.errors, 1);
+            std::thread::sleep(RETRY_PAUSE);
+            result = op(backend);
+        }
+        match &result {
+            Ok(_) => {
+                if health.succeeded() {
+                    tracing::info!(backend = backend.kind(), "cache backend reachable again");
+                }
+            }
+            Err(e) => {
+                Metrics::add(&self.shared.metrics.errors, 1);
+                if health.failed(&e.to_string()) {
+                    tracing::warn!(
+                        backend = backend.kind(),
+                        error = %e,
+                        "cache backend unreachable: computing without it, retrying with back-off"
+                    );
+                } else if gate == Gate::Probe {
+                    tracing::debug!(backend = backend.kind(), error = %e, "cache backend still unreachable");
+                }
+            }
+        }
+        result
     }
 
     fn full_key(&self, key: &str) -> String {
@@ -231,48 +302,32 @@ impl Cache {
 
     /// Deletes a value; true if it existed.
     pub fn delete(&self, key: &str) -> Result<bool, CacheError> {
-        self.shared.backend.delete(&self.full_key(key))
+        let key = self.full_key(key);
+        self.call(|b| b.delete(&key))
     }
 
     /// Deletes every entry of this namespace.
     pub fn clear(&self) -> Result<u64, CacheError> {
-        self.shared
-            .backend
-            .clear_prefix(&format!("{}:", self.namespace))
+        let prefix = format!("{}:", self.namespace);
+        self.call(|b| b.clear_prefix(&prefix))
     }
 
     fn read(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        let m = &self.shared.metrics;
-        match self.shared.backend.get(key) {
-            Ok(Some(bytes)) => {
-                Metrics::add(&m.bytes_read, bytes.len() as u64);
-                if let Some(idle) = self.sliding {
-                    let _ = self.shared.backend.touch(key, idle);
-                }
-                Ok(Some(bytes))
-            }
-            Ok(None) => Ok(None),
-            Err(e) => {
-                Metrics::add(&m.errors, 1);
-                tracing::warn!(error = %e, "cache read failed");
-                Err(e)
+        let bytes = self.call(|b| b.get(key))?;
+        if let Some(bytes) = &bytes {
+            Metrics::add(&self.shared.metrics.bytes_read, bytes.len() as u64);
+            if let Some(idle) = self.sliding {
+                let _ = self.call(|b| b.touch(key, idle));
             }
         }
+        Ok(bytes)
     }
 
     fn write(&self, key: &str, bytes: &[u8], ttl: Option<Duration>) -> Result<(), CacheError> {
-        let m = &self.shared.metrics;
-        match self.shared.backend.set(key, bytes, self.ttl_for(ttl)) {
-            Ok(()) => {
-                Metrics::add(&m.bytes_written, bytes.len() as u64);
-                Ok(())
-            }
-            Err(e) => {
-                Metrics::add(&m.errors, 1);
-                tracing::warn!(error = %e, "cache write failed");
-                Err(e)
-            }
-        }
+        let ttl = self.ttl_for(ttl);
+        self.call(|b| b.set(key, bytes, ttl))?;
+        Metrics::add(&self.shared.metrics.bytes_written, bytes.len() as u64);
+        Ok(())
     }
 
     fn decode<T: DeserializeOwned + 'static>(&self, bytes: &[u8]) -> Option<T> {
@@ -287,10 +342,10 @@ impl Cache {
     }
 
     /// Returns the cached result of `compute` for `(name, args)`, computing
-    /// it at most once at a time across threads, processes and hosts that
-    /// share the backend: other callers wait and receive that result. If the
-    /// backend fails, the value is computed without the cache (and the
-    /// failure counted and logged).
+    /// it exactly once across threads, processes and hosts that share the
+    /// backend: other callers wait and receive that result. While the
+    /// backend is unreachable the value is computed without it (once per
+    /// process at a time), counted as `uncached` in the metrics.
     pub fn memoize<A, T, F>(
         &self,
         name: &str,
@@ -323,34 +378,20 @@ impl Cache {
         F: FnOnce() -> Result<T, E>,
     {
         let key = self.memo_key(name, args)?;
-        let backend_works = match self.read(&key) {
-            Ok(Some(bytes)) => {
-                if let Some(v) = self.decode(&bytes) {
-                    Metrics::add(&self.shared.metrics.hits, 1);
-                    return Ok(v);
-                }
-                true
+        if let Ok(Some(bytes)) = self.read(&key) {
+            if let Some(v) = self.decode(&bytes) {
+                Metrics::add(&self.shared.metrics.hits, 1);
+                return Ok(v);
             }
-            Ok(None) => true,
-            Err(_) => false,
-        };
-        let slow = |c: F| {
-            if backend_works {
-                self.memoize_slow(&key, ttl, c)
-            } else {
-                // Already counted and logged by `read`: compute uncached.
-                Metrics::add(&self.shared.metrics.computations, 1);
-                c().map_err(|e| CacheError::Computation(e.to_string()))
-            }
-        };
+        }
         let Some(section) = self.blocking.clone() else {
-            return slow(compute);
+            return self.memoize_slow(&key, ttl, compute);
         };
         let mut compute = Some(compute);
         let mut result = None;
         section(&mut || {
             if let Some(c) = compute.take() {
-                result = Some(slow(c));
+                result = Some(self.memoize_slow(&key, ttl, c));
             }
         });
         result.unwrap_or_else(|| {
@@ -360,8 +401,11 @@ impl Cache {
         })
     }
 
-    /// `try_memoize` after a first read missed: single flight, lease,
-    /// compute, store.
+    /// `try_memoize` after a first read missed. One thread of this process
+    /// leads (the others wait for its result); the leader reads again, then
+    /// takes the backend's lease or waits for the process holding it, reads
+    /// again once it holds the lease (the previous holder may have stored the
+    /// value and released it just now), and only then computes and stores.
     fn memoize_slow<T, E, F>(
         &self,
         key: &str,
@@ -373,102 +417,174 @@ impl Cache {
         E: std::fmt::Display,
         F: FnOnce() -> Result<T, E>,
     {
-        let key = key.to_owned();
         let m = &self.shared.metrics;
-        let run = |compute: F| compute().map_err(|e| CacheError::Computation(e.to_string()));
-        let mut compute = Some(compute);
         let mut counted_wait = false;
-        loop {
-            match self.read(&key) {
-                Ok(Some(bytes)) => {
-                    if let Some(v) = self.decode(&bytes) {
-                        Metrics::add(&m.hits, 1);
-                        return Ok(v);
-                    }
-                }
-                Ok(None) => {}
-                Err(_) => {
-                    Metrics::add(&m.computations, 1);
-                    return run(compute.take().expect("computed once"));
-                }
+        let mut count_wait = || {
+            if !counted_wait {
+                Metrics::add(&m.waits, 1);
+                counted_wait = true;
             }
-            let leader = match self.shared.flights.join(&key) {
+        };
+        let leader = loop {
+            match self.shared.flights.join(key) {
                 Role::Follower(flight) => {
-                    if !counted_wait {
-                        Metrics::add(&m.waits, 1);
-                        counted_wait = true;
-                    }
+                    count_wait();
                     if let Some(bytes) = flight.wait() {
                         if let Some(v) = self.decode(&bytes) {
                             Metrics::add(&m.hits, 1);
                             return Ok(v);
                         }
                     }
-                    continue;
+                    // The leader failed (its computation erred or panicked):
+                    // try again, perhaps as the leader.
                 }
-                Role::Leader(guard) => guard,
-            };
-            // Leader of this process: take the lease, or wait for another process.
-            let backend = &self.shared.backend;
-            let settings = self.shared.settings;
-            let holder = &self.shared.holder;
-            let deadline_log = Instant::now();
-            loop {
-                match backend.try_lease(&key, holder, settings.lease) {
-                    Ok(true) => break,
-                    Ok(false) => {}
-                    Err(_) => {
-                        Metrics::add(&m.errors, 1);
-                        break;
-                    }
-                }
-                if !counted_wait {
-                    Metrics::add(&m.waits, 1);
-                    counted_wait = true;
-                }
-                std::thread::sleep(settings.poll);
-                if let Ok(Some(bytes)) = self.read(&key) {
-                    if let Some(v) = self.decode::<T>(&bytes) {
-                        Metrics::add(&m.hits, 1);
-                        leader.publish(Some(Arc::new(bytes)));
-                        return Ok(v);
-                    }
-                }
-                if deadline_log.elapsed() > Duration::from_secs(60) {
-                    tracing::warn!(
-                        key,
-                        "still waiting for another process to compute this value"
-                    );
-                }
+                Role::Leader(guard) => break guard,
             }
-            Metrics::add(&m.misses, 1);
-            Metrics::add(&m.computations, 1);
-            let value = self.compute_with_lease(&key, compute.take().expect("computed once"), run);
-            let value = match value {
-                Ok(v) => v,
-                Err(e) => {
-                    let _ = backend.release_lease(&key, holder);
-                    return Err(e);
+        };
+        let reachable = match self.read(key) {
+            Ok(Some(bytes)) => {
+                if let Some(v) = self.decode(&bytes) {
+                    Metrics::add(&m.hits, 1);
+                    leader.publish(Some(Arc::new(bytes)));
+                    return Ok(v);
                 }
-            };
-            let encoded = codec::encode_typed(&value)?;
-            let stored = self.write(&key, &encoded, ttl).is_ok();
-            let _ = backend.release_lease(&key, holder);
-            leader.publish(stored.then(|| Arc::new(encoded)));
-            return Ok(value);
+                true
+            }
+            Ok(None) => true,
+            Err(_) => false,
+        };
+        let lease = if reachable {
+            match self.lease_or_value::<T>(key, &mut count_wait)? {
+                LeaseOutcome::Value(v, bytes) => {
+                    Metrics::add(&m.hits, 1);
+                    leader.publish(Some(Arc::new(bytes)));
+                    return Ok(v);
+                }
+                LeaseOutcome::Held => true,
+                LeaseOutcome::Unreachable => false,
+            }
+        } else {
+            false
+        };
+        self.compute_and_store(key, ttl, compute, lease, leader)
+    }
+
+    /// As this process's leader for `key`: takes the lease, or waits while
+    /// another process holds it until that one stores the value (or its
+    /// lease lapses and passes to us).
+    fn lease_or_value<T: DeserializeOwned + 'static>(
+        &self,
+        key: &str,
+        count_wait: &mut impl FnMut(),
+    ) -> Result<LeaseOutcome<T>, CacheError> {
+        let settings = self.shared.settings;
+        let holder = self.shared.holder.as_str();
+        let waiting_since = Instant::now();
+        let mut warned = false;
+        loop {
+            match self.call(|b| b.try_lease(key, holder, settings.lease)) {
+                Ok(true) => {
+                    return Ok(match self.read(key) {
+                        Ok(Some(bytes)) => match self.decode::<T>(&bytes) {
+                            Some(v) => {
+                                let _ = self.call(|b| b.release_lease(key, holder));
+                                LeaseOutcome::Value(v, bytes)
+                            }
+                            None => LeaseOutcome::Held,
+                        },
+                        Ok(None) => LeaseOutcome::Held,
+                        Err(_) => LeaseOutcome::Held,
+                    });
+                }
+                Ok(false) => {}
+                Err(_) => return Ok(LeaseOutcome::Unreachable),
+            }
+            count_wait();
+            std::thread::sleep(settings.poll);
+            match self.read(key) {
+                Ok(Some(bytes)) => {
+                    if let Some(v) = self.decode::<T>(&bytes) {
+                        return Ok(LeaseOutcome::Value(v, bytes));
+                    }
+                }
+                Ok(None) => {}
+                Err(_) => return Ok(LeaseOutcome::Unreachable),
+            }
+            if !warned && waiting_since.elapsed() > Duration::from_secs(60) {
+                warned = true;
+                tracing::warn!(
+                    key,
+                    "still waiting for another process to compute this value"
+                );
+            }
         }
     }
 
-    fn compute_with_lease<T, F>(
+    /// Computes (renewing the lease if held), stores, releases the lease and
+    /// hands the encoded value to this process's waiters, even when it could
+    /// not be stored.
+    fn compute_and_store<T, E, F>(
         &self,
         key: &str,
+        ttl: Option<Duration>,
         compute: F,
-        run: impl FnOnce(F) -> Result<T, CacheError>,
-    ) -> Result<T, CacheError> {
+        lease: bool,
+        leader: LeaderGuard<'_>,
+    ) -> Result<T, CacheError>
+    where
+        T: Serialize + DeserializeOwned + 'static,
+        E: std::fmt::Display,
+        F: FnOnce() -> Result<T, E>,
+    {
+        let m = &self.shared.metrics;
+        let holder = self.shared.holder.as_str();
+        let release = || {
+            if lease {
+                let _ = self.call(|b| b.release_lease(key, holder));
+            }
+        };
+        Metrics::add(&m.misses, 1);
+        Metrics::add(&m.computations, 1);
+        let value = if lease {
+            self.compute_with_lease(key, compute)
+        } else {
+            run_computation(compute)
+        };
+        let value = match value {
+            Ok(v) => v,
+            Err(e) => {
+                release();
+                return Err(e);
+            }
+        };
+        let encoded = match codec::encode_typed(&value) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                release();
+                return Err(e);
+            }
+        };
+        let stored =
+            (lease || !self.shared.health.is_down()) && self.write(key, &encoded, ttl).is_ok();
+        if !stored {
+            Metrics::add(&m.uncached, 1);
+        }
+        release();
+        leader.publish(Some(Arc::new(encoded)));
+        Ok(value)
+    }
+
+    /// Runs the computation while a thread renews the lease; a panic
+    /// releases the lease before it goes on unwinding.
+    fn compute_with_lease<T, E, F>(&self, key: &str, compute: F) -> Result<T, CacheError>
+    where
+        E: std::fmt::Display,
+        F: FnOnce() -> Result<T, E>,
+    {
         let done = AtomicBool::new(false);
-        let backend = &self.shared.backend;
-        let holder = &self.shared.holder;
+        let holder = self.shared.holder.as_str();
         let lease = self.shared.settings.lease;
+        let backend = &self.shared.backend;
         std::thread::scope(|scope| {
             let renew = scope.spawn(|| {
                 let step = lease / 3;
@@ -476,20 +592,42 @@ impl Cache {
                 while !done.load(Ordering::Acquire) {
                     std::thread::park_timeout(Duration::from_millis(50).min(step));
                     if last.elapsed() >= step && !done.load(Ordering::Acquire) {
-                        let _ = backend.try_lease(key, holder, lease);
+                        if !self.shared.health.is_down() {
+                            let _ = backend.try_lease(key, holder, lease);
+                        }
                         last = Instant::now();
                     }
                 }
             });
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(compute)));
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_computation(compute)));
             done.store(true, Ordering::Release);
             renew.thread().unpark();
             match result {
                 Ok(r) => r,
-                Err(panic) => std::panic::resume_unwind(panic),
+                Err(panic) => {
+                    let _ = backend.release_lease(key, holder);
+                    std::panic::resume_unwind(panic)
+                }
             }
         })
     }
+}
+
+/// What the leader of a process found while it tried to take the lease.
+enum LeaseOutcome<T> {
+    /// Another process stored the value meanwhile.
+    Value(T, Vec<u8>),
+    /// This process holds the lease and the value is still missing.
+    Held,
+    /// The backend stopped answering: compute without it.
+    Unreachable,
+}
+
+fn run_computation<T, E: std::fmt::Display>(
+    compute: impl FnOnce() -> Result<T, E>,
+) -> Result<T, CacheError> {
+    compute().map_err(|e| CacheError::Computation(e.to_string()))
 }
 
 fn hostname() -> String {

@@ -20,6 +20,13 @@ pub enum CacheError {
         /// What it said.
         message: String,
     },
+    /// The backend failed lately and is not asked again until its next
+    /// probe (see [`crate::HealthSnapshot`]).
+    #[error("{backend} cache backend is unreachable; retrying with back-off")]
+    Unavailable {
+        /// `sqlite`, `redis` or `memory`.
+        backend: &'static str,
+    },
     /// A value could not be encoded or decoded.
     #[error("cache value codec: {0}")]
     Codec(String),

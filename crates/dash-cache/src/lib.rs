@@ -14,10 +14,12 @@ mod cache;
 pub mod codec;
 mod error;
 mod flight;
+mod health;
 mod memory;
 mod metrics;
 #[cfg(feature = "redis")]
 mod redis_backend;
+mod reopen;
 pub mod schema;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -29,10 +31,12 @@ use std::sync::Arc;
 pub use backend::CacheBackend;
 pub use cache::{BlockingSection, Cache, FlightSettings};
 pub use error::CacheError;
+pub use health::HealthSnapshot;
 pub use memory::MemoryBackend;
 pub use metrics::MetricsSnapshot;
 #[cfg(feature = "redis")]
 pub use redis_backend::RedisBackend;
+pub use reopen::ReopeningBackend;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteBackend;
 

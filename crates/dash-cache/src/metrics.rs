@@ -11,6 +11,7 @@ pub struct Metrics {
     pub(crate) computations: AtomicU64,
     pub(crate) waits: AtomicU64,
     pub(crate) errors: AtomicU64,
+    pub(crate) uncached: AtomicU64,
     pub(crate) corrupt: AtomicU64,
     pub(crate) bytes_read: AtomicU64,
     pub(crate) bytes_written: AtomicU64,
@@ -18,6 +19,7 @@ pub struct Metrics {
 
 /// A copy of the counters at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct MetricsSnapshot {
     /// Values found in the cache.
     pub hits: u64,
@@ -27,8 +29,11 @@ pub struct MetricsSnapshot {
     pub computations: u64,
     /// Calls that waited for another caller's computation.
     pub waits: u64,
-    /// Backend failures (the value was then computed without the cache).
+    /// Failed backend calls (each retry counts).
     pub errors: u64,
+    /// Computations whose value could not be stored (the backend was
+    /// unreachable): computed without the cache.
+    pub uncached: u64,
     /// Damaged entries read as misses.
     pub corrupt: u64,
     /// Entries removed by the size bound.
@@ -53,6 +58,7 @@ impl Metrics {
             computations: get(&self.computations),
             waits: get(&self.waits),
             errors: get(&self.errors),
+            uncached: get(&self.uncached),
             corrupt: get(&self.corrupt),
             evictions,
             bytes_read: get(&self.bytes_read),
@@ -71,6 +77,7 @@ impl std::ops::Add for MetricsSnapshot {
             computations: self.computations + o.computations,
             waits: self.waits + o.waits,
             errors: self.errors + o.errors,
+            uncached: self.uncached + o.uncached,
             corrupt: self.corrupt + o.corrupt,
             evictions: self.evictions + o.evictions,
             bytes_read: self.bytes_read + o.bytes_read,
@@ -100,7 +107,12 @@ impl MetricsSnapshot {
                 "Calls that waited for another caller's computation.",
                 self.waits,
             ),
-            ("errors", "Backend failures.", self.errors),
+            ("errors", "Failed backend calls.", self.errors),
+            (
+                "uncached_computations",
+                "Computations whose value could not be stored: the backend was unreachable.",
+                self.uncached,
+            ),
             (
                 "corrupt_entries",
                 "Damaged entries read as misses.",

@@ -9,6 +9,10 @@ use crate::{CacheBackend, CacheError};
 
 const KIND: &str = "redis";
 const PREFIX: &str = "dash:";
+/// A host that does not answer a connection within this is unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// A command (a 10 MB value included) that takes longer has failed.
+const IO_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn err(e: impl std::fmt::Display) -> CacheError {
     CacheError::backend(KIND, e)
@@ -32,26 +36,46 @@ impl RedisBackend {
         })
     }
 
+    fn connect(&self) -> Result<Connection, CacheError> {
+        let c = self
+            .client
+            .get_connection_with_timeout(CONNECT_TIMEOUT)
+            .map_err(err)?;
+        c.set_read_timeout(Some(IO_TIMEOUT)).map_err(err)?;
+        c.set_write_timeout(Some(IO_TIMEOUT)).map_err(err)?;
+        Ok(c)
+    }
+
+    /// Runs `f` on a pooled connection. A pooled connection whose server
+    /// went away (a restart, `CLIENT KILL`, an idle timeout) fails at once:
+    /// then every pooled connection is dropped, since they share that fate,
+    /// and `f` runs once more on a new one.
     fn with<T>(
         &self,
-        f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
+        mut f: impl FnMut(&mut Connection) -> redis::RedisResult<T>,
     ) -> Result<T, CacheError> {
         let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut conn = match pooled {
-            Some(c) => c,
+        let (conn, result) = match pooled {
+            Some(mut c) => match f(&mut c) {
+                Err(e)
+                    if e.is_io_error()
+                        || e.is_connection_dropped()
+                        || e.is_connection_refusal() =>
+                {
+                    self.pool.lock().unwrap_or_else(|p| p.into_inner()).clear();
+                    let mut fresh = self.connect()?;
+                    let r = f(&mut fresh);
+                    (fresh, r)
+                }
+                r => (c, r),
+            },
             None => {
-                let c = self
-                    .client
-                    .get_connection_with_timeout(Duration::from_secs(2))
-                    .map_err(err)?;
-                c.set_read_timeout(Some(Duration::from_secs(10)))
-                    .map_err(err)?;
-                c.set_write_timeout(Some(Duration::from_secs(10)))
-                    .map_err(err)?;
-                c
+                let mut fresh = self.connect()?;
+                let r = f(&mut fresh);
+                (fresh, r)
             }
         };
-        match f(&mut conn) {
+        match result {
             Ok(v) => {
                 let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
                 if pool.len() < 16 {
@@ -59,6 +83,7 @@ impl RedisBackend {
                 }
                 Ok(v)
             }
+            // The connection is dropped: it may be in any state.
             Err(e) => Err(err(e)),
         }
     }

@@ -10,6 +10,21 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::{CacheBackend, CacheError, Limits};
 
 const KIND: &str = "sqlite";
+/// How long a statement waits for another process's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS entries (
+         key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at INTEGER,
+         accessed_at INTEGER NOT NULL, size INTEGER NOT NULL);
+     CREATE INDEX IF NOT EXISTS entries_accessed ON entries(accessed_at);
+     CREATE TABLE IF NOT EXISTS leases (
+         key TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL);";
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
 
 fn now_ms() -> i64 {
     SystemTime::now()
@@ -39,6 +54,15 @@ impl SqliteBackend {
             std::fs::create_dir_all(dir)
                 .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
         }
+        // SQLite says only "unable to open database file"; the system's
+        // own answer names the cause (a read-only file system, a folder in
+        // the way, no permission). Appending creates the file and changes
+        // nothing in one that exists.
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| err(format!("cannot write {}: {e}", path.display())))?;
         let backend = SqliteBackend {
             path,
             connections: Mutex::new(Vec::new()),
@@ -46,27 +70,47 @@ impl SqliteBackend {
             evictions: AtomicU64::new(0),
         };
         let conn = backend.connect()?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS entries (
-                 key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at INTEGER,
-                 accessed_at INTEGER NOT NULL, size INTEGER NOT NULL);
-             CREATE INDEX IF NOT EXISTS entries_accessed ON entries(accessed_at);
-             CREATE TABLE IF NOT EXISTS leases (
-                 key TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL);",
-        )
-        .map_err(err)?;
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match conn.execute_batch(SCHEMA) {
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                r => {
+                    r.map_err(|e| err(format!("cannot use {}: {e}", backend.path.display())))?;
+                    break;
+                }
+            }
+        }
         backend.give_back(conn);
         Ok(backend)
     }
 
+    /// Opens a connection in WAL mode. Several processes opening a new file
+    /// at once can find it locked in ways SQLite's busy handler does not
+    /// wait for (the switch to WAL, the first schema): those are retried
+    /// for up to the busy timeout.
     fn connect(&self) -> Result<Connection, CacheError> {
-        let conn = Connection::open(&self.path)
-            .map_err(|e| err(format!("cannot open {}: {e}", self.path.display())))?;
-        conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(err)?;
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match self.try_connect() {
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                r => {
+                    return r.map_err(|e| err(format!("cannot open {}: {e}", self.path.display())))
+                }
+            }
+        }
+    }
+
+    fn try_connect(&self) -> rusqlite::Result<Connection> {
+        let conn = Connection::open(&self.path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         Ok(conn)
     }
 
@@ -148,7 +192,12 @@ impl CacheBackend for SqliteBackend {
                 .optional()?;
             if let Some((_, accessed)) = &row {
                 if now - accessed > 1000 {
-                    c.execute("UPDATE entries SET accessed_at = ?2 WHERE key = ?1", params![key, now])?;
+                    // The LRU stamp is a hint: a busy file must not turn a
+                    // hit into a failed read.
+                    let _ = c.execute(
+                        "UPDATE entries SET accessed_at = ?2 WHERE key = ?1",
+                        params![key, now],
+                    );
                 }
             }
             Ok(row.map(|(v, _)| v))

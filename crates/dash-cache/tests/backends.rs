@@ -253,12 +253,36 @@ fn a_stopped_redis_means_uncached_computation_then_recovery() {
     let c = cache(&redis.url());
     let v: u32 = c.memoize("f", &1, None, || 1).unwrap();
     assert_eq!(v, 1);
+    assert!(c.health().reachable);
     redis.stop();
     let v: u32 = c.memoize("f", &1, None, || 2).unwrap();
     assert_eq!(v, 2, "computed without the cache while Redis is down");
-    assert!(c.metrics().errors >= 1);
+    let down = c.health();
+    assert!(!down.reachable && down.down_since.is_some(), "{down:?}");
+    assert!(down.last_error.is_some());
+    let m = c.metrics();
+    assert!(m.errors >= 1);
+    assert_eq!(m.uncached, 1);
+    // While it is down, calls do not wait on it: 50 more memoized calls
+    // ask the backend at most a few times (the probes of the back-off).
+    for i in 0..50u32 {
+        let v: u32 = c.memoize("g", &i, None, move || i).unwrap();
+        assert_eq!(v, i);
+    }
+    let asked = c.metrics().errors - m.errors;
+    assert!(asked <= 6, "the backend was asked {asked} times while down");
+    assert_eq!(c.metrics().uncached, 51);
+
     let restarted = RedisServer::start_on(port);
     restarted.wait_ready();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !c.check_health().reachable {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never reachable again"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let v: u32 = c.memoize("f", &1, None, || 3).unwrap();
     assert_eq!(
         v, 3,
@@ -266,4 +290,60 @@ fn a_stopped_redis_means_uncached_computation_then_recovery() {
     );
     let v: u32 = c.memoize("f", &1, None, || 4).unwrap();
     assert_eq!(v, 3, "and cached again");
+    assert_eq!(c.health().outages, 1);
+}
+
+/// Run as a child process by `processes_opening_a_new_file_at_once_all_succeed`.
+#[test]
+fn child_opener() {
+    let (Ok(url), Ok(start)) = (
+        std::env::var("DASH_CACHE_OPENER_URL"),
+        std::env::var("DASH_CACHE_OPENER_START"),
+    ) else {
+        return;
+    };
+    let start: u128 = start.parse().unwrap();
+    while std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        < start
+    {
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let backend = open_backend(&url, Limits::default()).expect("open at the same time as others");
+    backend
+        .set(&format!("opened/{}", std::process::id()), b"1", None)
+        .unwrap();
+}
+
+/// Eight worker processes starting together on a file that does not exist
+/// yet: SQLite reports "database is locked" to some of them while another
+/// switches the new file to WAL, without waiting; every open must succeed.
+#[test]
+fn processes_opening_a_new_file_at_once_all_succeed() {
+    for round in 0..3 {
+        let url = temp_sqlite(&format!("openers-{round}"));
+        let start = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+            + 700;
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                std::process::Command::new(std::env::current_exe().unwrap())
+                    .args(["--exact", "child_opener", "--test-threads", "1"])
+                    .env("DASH_CACHE_OPENER_URL", &url)
+                    .env("DASH_CACHE_OPENER_START", start.to_string())
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().unwrap().success(), "round {round}: an open failed");
+        }
+        let backend = open_backend(&url, Limits::default()).unwrap();
+        assert_eq!(backend.scan_prefix("opened/").unwrap().len(), 8);
+    }
 }

@@ -211,6 +211,16 @@ impl Dash {
         self
     }
 
+    /// Starts even when the cache cannot be opened or does not answer
+    /// (default: no, the start fails with an error naming the URL and the
+    /// cause). Degraded, callbacks compute without the cache while it is
+    /// tried again with back-off, and `_dash-health` answers 503. Unset, it
+    /// comes from `DASH_ALLOW_DEGRADED_START`.
+    pub fn allow_degraded_start(mut self, yes: bool) -> Self {
+        self.services.allow_degraded_start = Some(yes);
+        self
+    }
+
     /// Bounds the cache (SQLite and memory backends; for Redis set the
     /// server's `maxmemory` with an LRU policy); least recently used
     /// entries are evicted first.

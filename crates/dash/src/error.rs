@@ -2,8 +2,10 @@
 
 use thiserror::Error;
 
-/// What can go wrong while building or running an app.
-#[derive(Debug, Error)]
+/// What can go wrong while building or running an app. Its `Debug` form is
+/// its message, so that `fn main() -> Result<(), dash::Error>` prints a
+/// readable line when the start fails.
+#[derive(Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A callback declaration breaks a Dash rule.
@@ -36,7 +38,21 @@ pub enum Error {
         /// The system's reason.
         source: std::io::Error,
     },
+    /// The server-side cache cannot be opened or does not answer at start.
+    #[error("the cache {url} cannot be used: {reason} (set DASH_CACHE_URL to a usable cache, or allow a degraded start with DASH_ALLOW_DEGRADED_START=1 / Dash::allow_degraded_start)")]
+    CacheUnavailable {
+        /// The cache URL, any password hidden.
+        url: String,
+        /// The backend's reason.
+        reason: String,
+    },
     /// Any other I/O failure.
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }

@@ -60,11 +60,7 @@ impl Dash {
         if RunOptions::env_flag("DASH_METRICS") == Some(true) {
             service_settings.metrics = true;
         }
-        let services = crate::services::Services::new(service_settings);
-        services.check_url().map_err(|e| Error::InvalidSetting {
-            name: "DASH_CACHE_URL".into(),
-            reason: e.to_string(),
-        })?;
+        let services = crate::services::Services::open(service_settings)?;
         let state = Arc::new(AppState {
             services: services.clone(),
             cookie_path: prefixes.requests.clone(),
@@ -123,6 +119,9 @@ impl Dash {
                     options.workers
                 );
             }
+            // One clear error, before any worker starts, if the cache
+            // cannot be used.
+            drop(crate::services::Services::open(self.services.clone())?);
             return crate::workers::supervise(addr, options.workers);
         }
         crate::allocator::return_large_buffers();
@@ -163,28 +162,32 @@ fn resolve(host: &str, port: u16) -> Result<SocketAddr, Error> {
 }
 
 /// Keeps the cache tidy: publishes this process's metrics every second
-/// (when metrics are on) so any worker can report totals, and removes
-/// expired entries (idle sessions, TTLs) once a minute.
+/// (when metrics are on) so any worker can report totals, removes expired
+/// entries (idle sessions, TTLs) once a minute, and while the backend is
+/// unreachable asks it again (with the cache's back-off) so that recovery is
+/// seen without traffic.
 async fn maintain_cache(services: Arc<crate::services::Services>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     let mut seconds = 0u64;
     loop {
         tick.tick().await;
         seconds += 1;
-        let Some(cache) = services.opened_cache().cloned() else {
-            continue;
-        };
+        let cache = services.opened_cache().clone();
         let publish = services.settings().metrics;
         let purge = seconds.is_multiple_of(60);
-        if !publish && !purge {
+        let probe = !cache.health().reachable;
+        if !publish && !purge && !probe {
             continue;
         }
         let done = tokio::task::spawn_blocking(move || {
+            if probe && !cache.check_health().reachable {
+                return Ok(());
+            }
             if publish {
                 cache.cluster_metrics()?;
             }
             if purge {
-                cache.backend().purge_expired()?;
+                cache.purge_expired()?;
             }
             Ok::<(), dash_cache::CacheError>(())
         })

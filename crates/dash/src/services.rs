@@ -1,10 +1,17 @@
 //! Server-side services callbacks reach through their context: the shared
 //! cache (`DASH_CACHE_URL`) and per-session data.
+//!
+//! The cache is opened when the app is built: a cache that cannot be opened
+//! (a read-only folder, a damaged file, an unreachable Redis) stops the
+//! start with an error naming the URL and the cause, unless the app chose
+//! to start degraded ([`crate::Dash::allow_degraded_start`]); then, as when
+//! the backend fails later, callbacks compute without it while it is tried
+//! again with back-off, and `_dash-health` says so.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use dash_cache::{Cache, CacheError, FlightSettings, Limits};
+use dash_cache::{Cache, CacheBackend, CacheError, FlightSettings, Limits, ReopeningBackend};
 
 /// How the cache and sessions are set up.
 #[derive(Debug, Clone)]
@@ -14,6 +21,9 @@ pub(crate) struct ServiceSettings {
     pub session_idle: Duration,
     pub flight: FlightSettings,
     pub metrics: bool,
+    /// Start even if the cache cannot be opened (`None`: from
+    /// `DASH_ALLOW_DEGRADED_START`).
+    pub allow_degraded_start: Option<bool>,
 }
 
 impl Default for ServiceSettings {
@@ -24,6 +34,7 @@ impl Default for ServiceSettings {
             session_idle: Duration::from_secs(30 * 60),
             flight: FlightSettings::default(),
             metrics: false,
+            allow_degraded_start: None,
         }
     }
 }
@@ -41,59 +52,79 @@ impl ServiceSettings {
             })
             .unwrap_or_else(|| dash_cache::DEFAULT_URL.to_owned())
     }
+
+    fn degraded_start_allowed(&self) -> bool {
+        self.allow_degraded_start.unwrap_or_else(|| {
+            crate::run_options::RunOptions::env_flag("DASH_ALLOW_DEGRADED_START").unwrap_or(false)
+        })
+    }
 }
 
-/// Shared by every request of one process; the backend opens on first use.
+/// Shared by every request of one process.
 pub(crate) struct Services {
     settings: ServiceSettings,
-    url: String,
-    cache: OnceLock<Result<Cache, String>>,
+    cache: Cache,
 }
 
 impl Services {
-    pub(crate) fn new(settings: ServiceSettings) -> Arc<Self> {
+    /// Opens the cache and asks it once; see the module doc for failures.
+    pub(crate) fn open(settings: ServiceSettings) -> Result<Arc<Self>, crate::Error> {
         let url = settings.resolved_url();
-        Arc::new(Services {
-            settings,
-            url,
-            cache: OnceLock::new(),
-        })
-    }
-
-    /// Checks the URL's form without opening anything.
-    pub(crate) fn check_url(&self) -> Result<(), CacheError> {
-        let ok = ["sqlite://", "redis://", "rediss://", "memory://"]
-            .iter()
-            .any(|p| self.url.starts_with(p));
-        if ok {
-            Ok(())
-        } else {
-            Err(CacheError::InvalidUrl {
-                url: self.url.clone(),
-                reason: "expected sqlite://PATH, redis://HOST:PORT/DB or memory://".into(),
-            })
+        let shown = redact_url(&url);
+        let refuse = |reason: String| crate::Error::CacheUnavailable {
+            url: shown.clone(),
+            reason,
+        };
+        let backend: Arc<dyn CacheBackend> = match dash_cache::open_backend(
+            &url,
+            settings.cache_limits,
+        ) {
+            Ok(b) => b,
+            Err(e @ CacheError::InvalidUrl { .. }) => return Err(refuse(e.to_string())),
+            Err(e) if settings.degraded_start_allowed() => {
+                tracing::warn!(url = %shown, error = %e, "the cache cannot be opened; starting degraded, retrying with back-off");
+                Arc::new(ReopeningBackend::new(&url, settings.cache_limits))
+            }
+            Err(e) => return Err(refuse(e.to_string())),
+        };
+        // Asked directly, not through the cache's health gate, so that a
+        // refused start does not log a "computing without it" warning.
+        let answered = backend.get("health/probe");
+        let cache = Cache::new(backend, settings.flight);
+        if let Err(error) = answered {
+            if !settings.degraded_start_allowed() {
+                return Err(refuse(error.to_string()));
+            }
+            tracing::warn!(url = %shown, %error, "the cache does not answer; starting degraded, retrying with back-off");
+            cache.check_health();
         }
+        Ok(Arc::new(Services { settings, cache }))
     }
 
     pub(crate) fn settings(&self) -> &ServiceSettings {
         &self.settings
     }
 
-    /// The app's cache, opened on first use.
+    /// The app's cache.
     pub(crate) fn cache(&self) -> Result<&Cache, String> {
-        self.cache
-            .get_or_init(|| {
-                dash_cache::open_backend(&self.url, self.settings.cache_limits)
-                    .map(|b| Cache::new(b, self.settings.flight))
-                    .map_err(|e| e.to_string())
-            })
-            .as_ref()
-            .map_err(Clone::clone)
+        Ok(&self.cache)
     }
 
-    /// The cache if it was opened already.
-    pub(crate) fn opened_cache(&self) -> Option<&Cache> {
-        self.cache.get().and_then(|r| r.as_ref().ok())
+    /// The app's cache, for the server's own tasks (a failed backend shows
+    /// in its health).
+    pub(crate) fn opened_cache(&self) -> &Cache {
+        &self.cache
+    }
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub(crate) fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -128,6 +159,18 @@ pub(crate) fn session_from_headers(headers: &axum::http::HeaderMap) -> Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(
+            redact_url("redis://user:hunter2@cache.internal:6379/0"),
+            "redis://user:***@cache.internal:6379/0"
+        );
+        assert_eq!(
+            redact_url("sqlite://.dash-cache/c.sqlite"),
+            "sqlite://.dash-cache/c.sqlite"
+        );
+    }
 
     #[test]
     fn session_ids() {

@@ -5,6 +5,7 @@ mod body;
 mod component_suites;
 mod dependencies;
 mod favicon;
+mod health;
 mod index;
 mod layout;
 mod metrics;
@@ -58,6 +59,7 @@ pub(crate) fn router(
             get(component_suites::serve),
         )
         .route(&format!("{p}_favicon.ico"), get(favicon::serve))
+        .route(&format!("{p}_dash-health"), get(health::serve))
         .route(
             &format!("{p}{assets_url_path}/{{*path}}"),
             get(assets::serve),
