@@ -247,3 +247,81 @@ async fn redis_stopped_while_running_then_back() {
     };
     assert_eq!(ids[0], ids[1], "cached again once Redis is back");
 }
+
+/// The HTTP-level check: fresh keys, each asked by two callbacks at
+/// once (two graphs of one fruit), 50 in flight over two workers, with the
+/// cores kept busy beside the server. Every fruit computed exactly once in
+/// all, and both graphs of a fruit show the same computation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fresh_keys_racing_over_two_workers_are_computed_once_each() {
+    const FRUITS: usize = 300;
+    let server = Server::start(
+        "on_disk_share",
+        &[
+            ("DASH_CACHE_URL", temp_sqlite("fresh-keys")),
+            ("EXPENSIVE_MS", "20".into()),
+            ("DASH_METRICS", "1".into()),
+        ],
+        &["--workers", "2"],
+    )
+    .await;
+    let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let loops: Vec<_> = (0..3)
+        .map(|_| {
+            let busy = busy.clone();
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while busy.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    let client = reqwest::Client::new();
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(50));
+    let run = std::process::id();
+    let tasks: Vec<_> = (0..FRUITS)
+        .flat_map(|n| (1..=2u32).map(move |graph| (n, graph)))
+        .map(|(n, graph)| {
+            let client = client.clone();
+            let limit = limit.clone();
+            let url = server.url("/_dash-update-component");
+            tokio::spawn(async move {
+                let _permit = limit.acquire().await.unwrap();
+                let fruit = format!("fruit-{run}-{n}");
+                let r = client
+                    .post(url)
+                    .json(&graph_body(graph, &fruit))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+                let body: Value = r.json().await.unwrap();
+                let title = body["response"][format!("graph-{graph}")]["figure"]["layout"]["title"]
+                    ["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                (n, title.rsplit("computation ").next().unwrap().to_owned())
+            })
+        })
+        .collect();
+    let mut ids = std::collections::HashMap::<usize, Vec<String>>::new();
+    for t in tasks {
+        let (n, id) = t.await.unwrap();
+        ids.entry(n).or_default().push(id);
+    }
+    busy.store(false, std::sync::atomic::Ordering::Relaxed);
+    for l in loops {
+        l.join().unwrap();
+    }
+    for (n, both) in &ids {
+        assert_eq!(
+            both[0], both[1],
+            "fruit {n}: both graphs show one computation"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(total(&server, "computations").await, FRUITS as u64);
+    assert_eq!(total(&server, "uncached_computations").await, 0);
+}
