@@ -1,7 +1,7 @@
 // Issue: share data between callbacks in the user's browser (dcc.Store).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, launchBrowser, openPage } from './lib/harness.js';
+import { startApp, launchBrowser, openPage, updateTimes, clearTimes } from './lib/harness.js';
 
 const EXPENSIVE_MS = 3000;
 const UUID = /computation ([0-9a-f-]{36})/;
@@ -47,12 +47,12 @@ describe('browser_session_share', { timeout: 120000 }, () => {
     assert.equal(await a.page.locator('#table tr').count(), 6, 'header and five readings');
 
     // Unit change: the cheap follow-on only.
-    const t0 = Date.now();
+    await clearTimes(a.page);
     await a.page.click('#unit label:has-text("fahrenheit")');
     const converted = await waitSummary(a.page, /°F/);
-    const elapsed = Date.now() - t0;
+    const unitChange = await updateTimes(a.page);
     assert.equal(converted.match(UUID)[1], idA, 'the expensive step did not run again');
-    assert.ok(elapsed < EXPENSIVE_MS / 3, `unit change took ${elapsed} ms`);
+    assert.ok(unitChange.length >= 1 && Math.max(...unitChange) < EXPENSIVE_MS / 3, `unit change callbacks took ${unitChange} ms`);
     assert.match(await a.page.textContent('#graph .gtitle'), /apples \(fahrenheit\)/);
     assert.match(await a.page.textContent('#table'), /temperature \(°F\)/);
 

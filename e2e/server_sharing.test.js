@@ -2,7 +2,7 @@
 // two worker processes, on the SQLite default and on Redis.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, startRedis, launchBrowser, openPage, tmpCacheUrl, childPids } from './lib/harness.js';
+import { startApp, startRedis, launchBrowser, openPage, tmpCacheUrl, childPids, updateTimes, clearTimes } from './lib/harness.js';
 
 const EXPENSIVE_MS = 2000;
 
@@ -22,13 +22,6 @@ async function waitTitles(page, fruit, timeout = 20000) {
   const ids = t.map((s) => s.match(/computation ([0-9a-f-]{36})\)/)[1]);
   assert.ok(ids.every((id) => id === ids[0]), `one computation id on all four graphs: ${t}`);
   return ids[0];
-}
-
-/** How long each callback request of the page took, in ms (Resource Timing). */
-async function updateTimes(page) {
-  return page.evaluate(() => performance.getEntriesByType('resource')
-    .filter((e) => e.name.includes('_dash-update-component'))
-    .map((e) => Math.round(e.duration)));
 }
 
 async function chooseFruit(page, fruit) {
@@ -83,12 +76,15 @@ for (const backend of ['sqlite', 'redis']) {
       const figs = await waitTitles(a.page, 'figs');
       assert.notEqual(figs, apples);
 
-      // The other user picks a fruit chosen before: much faster than EXPENSIVE_MS.
-      const t1 = Date.now();
+      // The other user picks a fruit chosen before: its callbacks answer
+      // without the expensive step (the server's part is timed, not the
+      // drawing of four graphs, which a loaded machine can slow down).
+      await clearTimes(b.page);
       await chooseFruit(b.page, 'figs');
       assert.equal(await waitTitles(b.page, 'figs'), figs);
-      const elapsed = Date.now() - t1;
-      assert.ok(elapsed < EXPENSIVE_MS / 2, `cached fruit took ${elapsed} ms`);
+      const cached = await updateTimes(b.page);
+      assert.ok(cached.length >= 5, `signal and four graphs answered: ${cached}`);
+      assert.ok(Math.max(...cached) < EXPENSIVE_MS / 2, `cached fruit callbacks took ${cached} ms`);
       // And back to apples in A: still the first computation.
       await chooseFruit(a.page, 'apples');
       assert.equal(await waitTitles(a.page, 'apples'), apples);
@@ -117,10 +113,11 @@ for (const backend of ['sqlite', 'redis']) {
       const rowsA = rowsOf(o1);
 
       for (let n = 1; n <= 3; n++) {
-        const t0 = Date.now();
+        await clearTimes(a.page);
         await a.page.click('#get-data-button');
         await waitClicks(a.page, n);
-        assert.ok(Date.now() - t0 < EXPENSIVE_MS / 2, 'further clicks are fast');
+        const clicks = await updateTimes(a.page);
+        assert.ok(clicks.length >= 2 && Math.max(...clicks) < EXPENSIVE_MS / 2, `further clicks are fast: ${clicks} ms`);
         [o1, o2] = await readOutputs(a.page);
         assert.equal(rowsOf(o1), rowsA, 'and unchanged');
         assert.equal(rowsOf(o2), rowsA);

@@ -122,4 +122,16 @@ export function childPids(pid) {
   }
 }
 
+/** How long each callback request of the page took, in ms (Resource Timing). */
+export async function updateTimes(page) {
+  return page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => e.name.includes('_dash-update-component'))
+    .map((e) => Math.round(e.duration)));
+}
+
+/** Forgets the requests timed so far, so that updateTimes sees only later ones. */
+export async function clearTimes(page) {
+  await page.evaluate(() => performance.clearResourceTimings());
+}
+
 export { execFileSync };
