@@ -240,9 +240,11 @@ impl Dash {
     }
 
     /// The single-flight lease: a computation whose process stops renewing
-    /// it for this long is handed to a waiter (default 10 s).
+    /// it for this long (it died, or lost the backend) is handed to a
+    /// waiter (default 10 s; unset, `DASH_CACHE_LEASE_MS` may set it).
     pub fn single_flight_lease(mut self, lease: std::time::Duration) -> Self {
         self.services.flight.lease = lease;
+        self.services.lease_from_app = true;
         self
     }
 

@@ -24,6 +24,8 @@ pub(crate) struct ServiceSettings {
     /// Start even if the cache cannot be opened (`None`: from
     /// `DASH_ALLOW_DEGRADED_START`).
     pub allow_degraded_start: Option<bool>,
+    /// `flight.lease` was set by the app (else `DASH_CACHE_LEASE_MS` may).
+    pub lease_from_app: bool,
 }
 
 impl Default for ServiceSettings {
@@ -35,6 +37,7 @@ impl Default for ServiceSettings {
             flight: FlightSettings::default(),
             metrics: false,
             allow_degraded_start: None,
+            lease_from_app: false,
         }
     }
 }
@@ -68,7 +71,21 @@ pub(crate) struct Services {
 
 impl Services {
     /// Opens the cache and asks it once; see the module doc for failures.
-    pub(crate) fn open(settings: ServiceSettings) -> Result<Arc<Self>, crate::Error> {
+    pub(crate) fn open(mut settings: ServiceSettings) -> Result<Arc<Self>, crate::Error> {
+        if !settings.lease_from_app {
+            if let Ok(text) = std::env::var("DASH_CACHE_LEASE_MS") {
+                let ms: u64 = text
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|&ms| ms >= 100)
+                    .ok_or_else(|| crate::Error::InvalidSetting {
+                        name: "DASH_CACHE_LEASE_MS".into(),
+                        reason: format!("{text:?} is not a number of milliseconds (at least 100)"),
+                    })?;
+                settings.flight.lease = Duration::from_millis(ms);
+            }
+        }
         let url = settings.resolved_url();
         let shown = redact_url(&url);
         let refuse = |reason: String| crate::Error::CacheUnavailable {
