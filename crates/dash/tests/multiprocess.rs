@@ -82,7 +82,7 @@ async fn two_hosts_sharing_redis_compute_once() {
 async fn a_killed_computing_process_leaves_the_work_to_a_waiter() {
     let url = temp_sqlite("killed");
     let envs = [
-        ("DASH_CACHE_URL", url),
+        ("DASH_CACHE_URL", url.clone()),
         ("EXPENSIVE_MS", "4000".into()),
         ("DASH_METRICS", "1".into()),
     ];
@@ -137,14 +137,16 @@ async fn a_killed_computing_process_leaves_the_work_to_a_waiter() {
         text.contains("dash_cache_computations_total{backend=\"sqlite\",scope=\"process\"} 1"),
         "{text}"
     );
+    assert_eq!(sqlite_integrity(&url), "ok");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_worker_killed_under_load_is_restarted_and_others_keep_answering() {
+    let url = temp_sqlite("kill9");
     let server = Server::start(
         "on_disk_share",
         &[
-            ("DASH_CACHE_URL", temp_sqlite("kill9")),
+            ("DASH_CACHE_URL", url.clone()),
             ("EXPENSIVE_MS", "10".into()),
         ],
         &["--workers", "2"],
@@ -159,10 +161,14 @@ async fn a_worker_killed_under_load_is_restarted_and_others_keep_answering() {
         tokio::spawn(async move {
             let (mut ok, mut failed) = (0u32, 0u32);
             let end = Instant::now() + Duration::from_secs(4);
+            // A fresh fruit each time: the workers keep writing to the file
+            // when one of them is killed.
+            let mut n = 0u32;
             while Instant::now() < end {
+                n += 1;
                 match client
                     .post(&url)
-                    .json(&graph_body(1, "apples"))
+                    .json(&graph_body(1, &format!("fruit-{n}")))
                     .send()
                     .await
                 {
@@ -192,6 +198,7 @@ async fn a_worker_killed_under_load_is_restarted_and_others_keep_answering() {
     }
     let (s, _) = post(&client, &server, &graph_body(2, "apples")).await;
     assert_eq!(s, 200);
+    assert_eq!(sqlite_integrity(&url), "ok");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -324,4 +331,98 @@ async fn fresh_keys_racing_over_two_workers_are_computed_once_each() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(total(&server, "computations").await, FRUITS as u64);
     assert_eq!(total(&server, "uncached_computations").await, 0);
+}
+
+/// Redis stopped for a while and started again (empty) while eight clients
+/// keep asking: every answer is 200, none waits long on the dead server,
+/// and once it is back the values are cached again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn redis_restarted_under_load_every_answer_is_200() {
+    let mut redis = RedisServer::start();
+    let port = redis.port();
+    let server = Server::start(
+        "on_disk_share",
+        &[
+            ("DASH_CACHE_URL", redis.url()),
+            ("EXPENSIVE_MS", "10".into()),
+        ],
+        &["--workers", "2"],
+    )
+    .await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..8)
+        .map(|c| {
+            let client = reqwest::Client::new();
+            let url = server.url("/_dash-update-component");
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let mut statuses = std::collections::BTreeMap::<u16, u32>::new();
+                let mut slowest = Duration::ZERO;
+                let mut n = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    n += 1;
+                    let fruit = ["apples", "figs", "kiwis"][(n % 3) as usize];
+                    let started = Instant::now();
+                    let r = client
+                        .post(&url)
+                        .json(&graph_body(1 + c % 4, fruit))
+                        .send()
+                        .await
+                        .unwrap();
+                    slowest = slowest.max(started.elapsed());
+                    *statuses.entry(r.status().as_u16()).or_default() += 1;
+                }
+                (statuses, slowest)
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    redis.stop();
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let restarted = RedisServer::start_on(port);
+    restarted.wait_ready();
+    // Both workers see Redis again: eight healthy answers in a row, each
+    // on a new connection (spread over the workers by the kernel).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut in_a_row = 0;
+    while in_a_row < 8 {
+        assert!(Instant::now() < deadline, "workers did not all recover");
+        in_a_row = if health(&server).await.0 == 200 {
+            in_a_row + 1
+        } else {
+            0
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut all = std::collections::BTreeMap::<u16, u32>::new();
+    let mut slowest = Duration::ZERO;
+    for c in clients {
+        let (statuses, slow) = c.await.unwrap();
+        slowest = slowest.max(slow);
+        for (k, v) in statuses {
+            *all.entry(k).or_default() += v;
+        }
+    }
+    println!("statuses during the restart: {all:?}, slowest answer {slowest:?}");
+    assert_eq!(
+        all.keys().copied().collect::<Vec<_>>(),
+        vec![200],
+        "{all:?}"
+    );
+    assert!(all[&200] > 100, "{all:?}");
+    assert!(
+        slowest < Duration::from_secs(8),
+        "slowest answer {slowest:?}"
+    );
+    let client = reqwest::Client::new();
+    let id = |body: Value| {
+        body["response"]["graph-1"]["figure"]["layout"]["title"]["text"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (_, first) = post(&client, &server, &graph_body(1, "plums")).await;
+    let (_, second) = post(&client, &server, &graph_body(1, "plums")).await;
+    assert_eq!(id(first), id(second), "cached again");
 }
