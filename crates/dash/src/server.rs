@@ -65,9 +65,10 @@ impl Dash {
             name: "DASH_CACHE_URL".into(),
             reason: e.to_string(),
         })?;
+        let sessions = crate::session::Sessions::load(&services, &prefixes.requests, false)?;
         let state = Arc::new(AppState {
             services: services.clone(),
-            cookie_path: prefixes.requests.clone(),
+            sessions,
             registry: Arc::new(self.callbacks),
             layout,
             index_html,
@@ -94,7 +95,9 @@ impl Dash {
         let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
             let _ = stream.set_nodelay(true);
         });
-        let result = axum::serve(listener, router)
+        // The peer address reaches the session layer (trusted proxies).
+        let app = router.into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await;
         purge.abort();

@@ -1,17 +1,15 @@
 //! Server-side services callbacks reach through their context: the shared
-//! cache (`DASH_CACHE_URL`) and per-session data.
-
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+//! cache (`DASH_CACHE_URL`) and the session settings (see `session/`).
 
 use dash_cache::{Cache, CacheError, FlightSettings, Limits};
+use std::sync::{Arc, OnceLock};
 
 /// How the cache and sessions are set up.
 #[derive(Debug, Clone)]
 pub(crate) struct ServiceSettings {
     pub cache_url: Option<String>,
     pub cache_limits: Limits,
-    pub session_idle: Duration,
+    pub session: crate::session::SessionSettings,
     pub flight: FlightSettings,
     pub metrics: bool,
 }
@@ -21,7 +19,7 @@ impl Default for ServiceSettings {
         ServiceSettings {
             cache_url: None,
             cache_limits: Limits::default(),
-            session_idle: Duration::from_secs(30 * 60),
+            session: Default::default(),
             flight: FlightSettings::default(),
             metrics: false,
         }
@@ -94,51 +92,5 @@ impl Services {
     /// The cache if it was opened already.
     pub(crate) fn opened_cache(&self) -> Option<&Cache> {
         self.cache.get().and_then(|r| r.as_ref().ok())
-    }
-}
-
-/// Name of the session cookie.
-pub(crate) const SESSION_COOKIE: &str = "dash_session";
-
-/// A new session id: 128 random bits in hex.
-pub(crate) fn new_session_id() -> String {
-    format!("{:032x}", rand::random::<u128>())
-}
-
-/// True for ids this server could have made (32 lowercase hex digits).
-pub(crate) fn is_valid_session_id(id: &str) -> bool {
-    id.len() == 32
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// The session id in a request's cookies, if valid.
-pub(crate) fn session_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, v)| *k == SESSION_COOKIE && is_valid_session_id(v))
-        .map(|(_, v)| v.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn session_ids() {
-        let id = new_session_id();
-        assert!(is_valid_session_id(&id));
-        assert!(!is_valid_session_id("../../etc"));
-        let mut h = axum::http::HeaderMap::new();
-        h.insert(
-            axum::http::header::COOKIE,
-            format!("a=b; {SESSION_COOKIE}={id}").parse().unwrap(),
-        );
-        assert_eq!(session_from_headers(&h), Some(id));
     }
 }
