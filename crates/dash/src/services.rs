@@ -1,29 +1,18 @@
 //! Server-side services callbacks reach through their context: the shared
 //! cache (`DASH_CACHE_URL`) and the session settings (see `session/`).
 
-use dash_cache::{Cache, CacheError, FlightSettings, Limits};
 use std::sync::{Arc, OnceLock};
 
+use dash_cache::{Cache, CacheError, FlightSettings, Limits};
+
 /// How the cache and sessions are set up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ServiceSettings {
     pub cache_url: Option<String>,
     pub cache_limits: Limits,
     pub session: crate::session::SessionSettings,
     pub flight: FlightSettings,
     pub metrics: bool,
-}
-
-impl Default for ServiceSettings {
-    fn default() -> Self {
-        ServiceSettings {
-            cache_url: None,
-            cache_limits: Limits::default(),
-            session: Default::default(),
-            flight: FlightSettings::default(),
-            metrics: false,
-        }
-    }
 }
 
 impl ServiceSettings {

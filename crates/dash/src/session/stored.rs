@@ -87,7 +87,11 @@ impl Entry {
 pub(crate) struct StoredSecret {
     backend: Arc<dyn CacheBackend>,
     grace: Duration,
+    /// The last read of the entry, for the read once a minute.
     last_read_ms: AtomicU64,
+    /// The last read caused by a failed signature, for the limit of one a
+    /// second.
+    last_failure_read_ms: AtomicU64,
 }
 
 /// Makes or reads the shared secret.
@@ -107,6 +111,7 @@ pub(crate) fn load(
         backend,
         grace,
         last_read_ms: AtomicU64::new(super::now_ms()),
+        last_failure_read_ms: AtomicU64::new(0),
     });
     Ok((secret, link))
 }
@@ -115,21 +120,23 @@ impl StoredSecret {
     /// Reads the entry again if the last read is older than a minute, or
     /// (`after_failure`) older than a second.
     pub(crate) fn refresh_if_due(&self, secret: &AppSecret, after_failure: bool) -> bool {
-        let every = if after_failure {
-            REFRESH_ON_FAILURE_EVERY
+        let (clock, every) = if after_failure {
+            (&self.last_failure_read_ms, REFRESH_ON_FAILURE_EVERY)
         } else {
-            REFRESH_EVERY
+            (&self.last_read_ms, REFRESH_EVERY)
         };
         let now = super::now_ms();
-        let last = self.last_read_ms.load(Ordering::Relaxed);
+        let last = clock.load(Ordering::Relaxed);
+        // One caller at a time makes the read; the others go on with the
+        // keys in memory.
         if now.saturating_sub(last) < every.as_millis() as u64
-            || self
-                .last_read_ms
+            || clock
                 .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
                 .is_err()
         {
             return false;
         }
+        self.last_read_ms.store(now, Ordering::Relaxed);
         match self.refresh(secret) {
             Ok(changed) => changed,
             Err(e) => {
@@ -224,7 +231,10 @@ mod tests {
             Some(("v", Verified::Previous))
         );
         assert_eq!(a.verify_value("p", &from_c), None, "a has not read it yet");
-        link_a.last_read_ms.store(0, Ordering::Relaxed);
+        assert!(
+            !link_a.refresh_if_due(&a, false),
+            "read less than a minute ago"
+        );
         assert!(link_a.refresh_if_due(&a, true));
         assert_eq!(a.verify_value("p", &from_c), Some(("w", Verified::Current)));
         assert_eq!(
