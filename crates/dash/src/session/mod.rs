@@ -49,6 +49,19 @@ pub(crate) fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// A backend URL fit for an error message: `redis://user:pw@host/0`
+/// becomes `redis://***@host/0`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 /// The app-wide part: the secret, the lifetimes, where cookies go.
 pub(crate) struct Sessions {
     secret: AppSecret,
@@ -90,7 +103,7 @@ impl Sessions {
                         name: "DASH_SECRET_KEY".into(),
                         reason: format!(
                             "no secret key is set (Dash::secret_key or DASH_SECRET_KEY), and the cache backend {} that keeps the shared one cannot be reached: {cause}",
-                            services.settings().resolved_url()
+                            without_password(&services.settings().resolved_url())
                         ),
                     })
                 }
@@ -109,14 +122,19 @@ impl Sessions {
         }))
     }
 
-    /// The app secret (for signed values of other features).
-    #[allow(dead_code)]
-    pub(crate) fn secret(&self) -> &AppSecret {
-        &self.secret
-    }
-
     /// The backend, if it can be opened.
     fn backend(&self) -> Option<&Arc<dyn CacheBackend>> {
         self.services.cache().ok().map(|c| c.backend())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_in_errors_have_no_password() {
+        use super::without_password as w;
+        assert_eq!(w("redis://u:pw@cache:6379/0"), "redis://***@cache:6379/0");
+        assert_eq!(w("redis://cache:6379/0"), "redis://cache:6379/0");
+        assert_eq!(w("sqlite:///a@b/c.sqlite"), "sqlite:///a@b/c.sqlite");
     }
 }
