@@ -2,8 +2,10 @@
 //! expensive result, computed once and reused by every callback of that
 //! session, in any worker process. Another browser gets its own.
 //!
-//! The session id is the `dash_session` cookie (see docs/sharing-data.md);
-//! the layout function puts it in the dcc.Store `session-id`.
+//! The session lives in the signed `dash_session` cookie, which page
+//! scripts cannot read (see docs/sharing-data.md). The layout function puts
+//! the session's public handle, not its id, in the dcc.Store `session-id`;
+//! callbacks check it against their own session's handle.
 //!
 //! `cargo run --release --example session_cache -- --workers 2`
 
@@ -64,8 +66,8 @@ fn make_dataframe() -> Vec<Row> {
 }
 
 /// `get_dataframe(session)`, memoized in this session's own cache.
-fn get_dataframe(ctx: &CallbackContext, session_id: &str) -> Result<Vec<Row>, CallbackError> {
-    if ctx.session_id() != Some(session_id) {
+fn get_dataframe(ctx: &CallbackContext, handle: &str) -> Result<Vec<Row>, CallbackError> {
+    if ctx.session_handle().as_deref() != Some(handle) {
         return Err(CallbackError::msg(
             "the session-id store does not match this browser's session",
         ));
@@ -105,7 +107,9 @@ fn main() -> Result<(), dash::Error> {
     app.layout_fn_with(|page: &LayoutContext| {
         html::Div::new().children((
             html::H2::new().children("Per-session data on the server"),
-            dcc::Store::new().id("session-id").data(page.session_id()),
+            dcc::Store::new()
+                .id("session-id")
+                .data(page.session_handle()),
             html::Button::new()
                 .id("get-data-button")
                 .children("Get data")

@@ -186,7 +186,8 @@ impl Dash {
     }
 
     /// Sets a layout function that is told about the page load (the
-    /// browser's session id), called on every page load.
+    /// session's public handle, see [`LayoutContext::session_handle`]),
+    /// called on every page load.
     pub fn layout_fn_with<C, F>(&mut self, layout: F) -> &mut Self
     where
         C: Into<Component>,
@@ -229,13 +230,6 @@ impl Dash {
             max_entries,
             max_bytes,
         };
-        self
-    }
-
-    /// How long a session's cached data lives without use (default 30
-    /// minutes).
-    pub fn session_idle_timeout(mut self, idle: std::time::Duration) -> Self {
-        self.services.session_idle = idle;
         self
     }
 

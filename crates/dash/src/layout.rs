@@ -22,17 +22,22 @@ pub(crate) enum LayoutSource {
 /// What a layout function may know about the page load.
 #[derive(Debug, Clone, Default)]
 pub struct LayoutContext {
-    session_id: Option<String>,
+    session: Option<crate::session::RequestSession>,
 }
 
 impl LayoutContext {
-    pub(crate) fn new(session_id: Option<String>) -> Self {
-        LayoutContext { session_id }
+    pub(crate) fn new(session: Option<crate::session::RequestSession>) -> Self {
+        LayoutContext { session }
     }
 
-    /// The browser's session id (the `dash_session` cookie), if any.
-    pub fn session_id(&self) -> Option<&str> {
-        self.session_id.as_deref()
+    /// The public handle of this browser's session: safe to put on the page
+    /// (e.g. in a `dcc.Store`) for callbacks to compare with
+    /// [`CallbackContext::session_handle`](crate::CallbackContext::session_handle).
+    /// It is not the session cookie and the cookie cannot be rebuilt from
+    /// it. A browser without a valid session gets a new one with this
+    /// answer. `None` outside a page load (the check at declaration).
+    pub fn session_handle(&self) -> Option<String> {
+        self.session.as_ref().map(|s| s.handle())
     }
 }
 

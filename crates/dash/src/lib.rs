@@ -35,6 +35,7 @@ mod routes;
 mod run_options;
 mod server;
 mod services;
+pub mod session;
 mod settings;
 mod workers;
 

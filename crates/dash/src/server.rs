@@ -60,10 +60,12 @@ impl Dash {
         if RunOptions::env_flag("DASH_METRICS") == Some(true) {
             service_settings.metrics = true;
         }
+        let degraded_ok = service_settings.degraded_start_allowed();
         let services = crate::services::Services::open(service_settings)?;
+        let sessions = crate::session::Sessions::load(&services, &prefixes.requests, degraded_ok)?;
         let state = Arc::new(AppState {
             services: services.clone(),
-            cookie_path: prefixes.requests.clone(),
+            sessions,
             registry: Arc::new(self.callbacks),
             layout,
             index_html,
@@ -90,7 +92,9 @@ impl Dash {
         let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
             let _ = stream.set_nodelay(true);
         });
-        let result = axum::serve(listener, router)
+        // The peer address reaches the session layer (trusted proxies).
+        let app = router.into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await;
         purge.abort();

@@ -1,5 +1,5 @@
 //! Server-side services callbacks reach through their context: the shared
-//! cache (`DASH_CACHE_URL`) and per-session data.
+//! cache (`DASH_CACHE_URL`) and the session settings (see `session/`).
 //!
 //! The cache is opened when the app is built: a cache that cannot be opened
 //! (a read-only folder, a damaged file, an unreachable Redis) stops the
@@ -14,11 +14,11 @@ use std::time::Duration;
 use dash_cache::{Cache, CacheBackend, CacheError, FlightSettings, Limits, ReopeningBackend};
 
 /// How the cache and sessions are set up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ServiceSettings {
     pub cache_url: Option<String>,
     pub cache_limits: Limits,
-    pub session_idle: Duration,
+    pub session: crate::session::SessionSettings,
     pub flight: FlightSettings,
     pub metrics: bool,
     /// Start even if the cache cannot be opened (`None`: from
@@ -26,20 +26,6 @@ pub(crate) struct ServiceSettings {
     pub allow_degraded_start: Option<bool>,
     /// `flight.lease` was set by the app (else `DASH_CACHE_LEASE_MS` may).
     pub lease_from_app: bool,
-}
-
-impl Default for ServiceSettings {
-    fn default() -> Self {
-        ServiceSettings {
-            cache_url: None,
-            cache_limits: Limits::default(),
-            session_idle: Duration::from_secs(30 * 60),
-            flight: FlightSettings::default(),
-            metrics: false,
-            allow_degraded_start: None,
-            lease_from_app: false,
-        }
-    }
 }
 
 impl ServiceSettings {
@@ -56,7 +42,8 @@ impl ServiceSettings {
             .unwrap_or_else(|| dash_cache::DEFAULT_URL.to_owned())
     }
 
-    fn degraded_start_allowed(&self) -> bool {
+    /// Whether a start may go on without a usable cache.
+    pub(crate) fn degraded_start_allowed(&self) -> bool {
         self.allow_degraded_start.unwrap_or_else(|| {
             crate::run_options::RunOptions::env_flag("DASH_ALLOW_DEGRADED_START").unwrap_or(false)
         })
@@ -145,34 +132,6 @@ pub(crate) fn redact_url(url: &str) -> String {
     }
 }
 
-/// Name of the session cookie.
-pub(crate) const SESSION_COOKIE: &str = "dash_session";
-
-/// A new session id: 128 random bits in hex.
-pub(crate) fn new_session_id() -> String {
-    format!("{:032x}", rand::random::<u128>())
-}
-
-/// True for ids this server could have made (32 lowercase hex digits).
-pub(crate) fn is_valid_session_id(id: &str) -> bool {
-    id.len() == 32
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// The session id in a request's cookies, if valid.
-pub(crate) fn session_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, v)| *k == SESSION_COOKIE && is_valid_session_id(v))
-        .map(|(_, v)| v.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,18 +146,5 @@ mod tests {
             redact_url("sqlite://.dash-cache/c.sqlite"),
             "sqlite://.dash-cache/c.sqlite"
         );
-    }
-
-    #[test]
-    fn session_ids() {
-        let id = new_session_id();
-        assert!(is_valid_session_id(&id));
-        assert!(!is_valid_session_id("../../etc"));
-        let mut h = axum::http::HeaderMap::new();
-        h.insert(
-            axum::http::header::COOKIE,
-            format!("a=b; {SESSION_COOKIE}={id}").parse().unwrap(),
-        );
-        assert_eq!(session_from_headers(&h), Some(id));
     }
 }

@@ -196,7 +196,9 @@ async fn prefixes_session_cookie_and_debug_routes() {
         .unwrap();
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(
-        cookie.starts_with("dash_session=") && cookie.contains("Path=/team/app/; HttpOnly"),
+        cookie.starts_with("dash_session=s1.")
+            && cookie.contains("Path=/team/app/")
+            && cookie.contains("HttpOnly"),
         "{cookie}"
     );
     let html = r.text().await.unwrap();

@@ -40,7 +40,7 @@ pub struct CallbackContext {
 
 struct Inner {
     services: Arc<crate::services::Services>,
-    session_id: Option<String>,
+    session: Option<crate::session::RequestSession>,
     callback: String,
     triggered: Vec<String>,
     headers: HeaderMap,
@@ -52,17 +52,17 @@ struct Inner {
 impl CallbackContext {
     pub(crate) fn new(
         services: Arc<crate::services::Services>,
+        session: Option<crate::session::RequestSession>,
         callback: String,
         triggered: Vec<String>,
         headers: HeaderMap,
         body: Bytes,
         inline: bool,
     ) -> Self {
-        let session_id = crate::services::session_from_headers(&headers);
         CallbackContext {
             inner: Arc::new(Inner {
                 services,
-                session_id,
+                session,
                 callback,
                 triggered,
                 headers,
@@ -97,22 +97,73 @@ impl CallbackContext {
         })
     }
 
-    /// This browser's session id (the `dash_session` cookie), if the
-    /// request carries one.
-    pub fn session_id(&self) -> Option<&str> {
-        self.inner.session_id.as_deref()
+    /// Runs the session lookup (it may read the backend) without holding
+    /// an async worker when the call runs inline.
+    fn with_session<T>(&self, f: impl FnOnce(&crate::session::RequestSession) -> T) -> Option<T> {
+        let session = self.inner.session.as_ref()?;
+        if !self.inner.inline {
+            return Some(f(session));
+        }
+        let mut f = Some(f);
+        let mut out = None;
+        super::placement::blocking_section(&mut || {
+            if let Some(f) = f.take() {
+                out = Some(f(session));
+            }
+        });
+        out
+    }
+
+    /// This browser's session id: server-side only (for keys of your own
+    /// server data); never put it on the page, use
+    /// [`session_handle`](Self::session_handle) there. A request without a
+    /// valid session cookie (none, forged, altered, expired or unknown)
+    /// gets a new session, whose cookie this answer sets. `None` only for a
+    /// request that did not come through the app's router.
+    pub fn session_id(&self) -> Option<String> {
+        self.with_session(|s| s.id().hex())
+    }
+
+    /// The public handle of this browser's session, the value
+    /// [`LayoutContext::session_handle`](crate::LayoutContext::session_handle)
+    /// gave the page: compare the two to check that page data belongs to
+    /// this session.
+    ///
+    /// ```
+    /// # use dash::{CallbackContext, CallbackError};
+    /// fn check(ctx: &CallbackContext, from_page: &str) -> Result<(), CallbackError> {
+    ///     if ctx.session_handle().as_deref() != Some(from_page) {
+    ///         return Err(CallbackError::msg("this page belongs to another session"));
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn session_handle(&self) -> Option<String> {
+        self.with_session(|s| s.handle())
+    }
+
+    /// Gives this browser a new session id and cookie in this answer (call
+    /// it when a user logs in, against session fixation): the old id is
+    /// refused from then on, the session's server data moves to the new id,
+    /// and the absolute lifetime starts again. The handle changes too; send
+    /// the new [`session_handle`](Self::session_handle) to the page if it
+    /// keeps one.
+    pub fn rotate_session(&self) -> Result<(), crate::CallbackError> {
+        self.with_session(|s| s.rotate())
+            .ok_or_else(|| crate::CallbackError::msg("this request has no session"))?
+            .map_err(|e| {
+                crate::CallbackError::msg(format!("the session cannot be rotated: {}", e.0))
+            })
     }
 
     /// A cache only this session can read; its entries expire after the
     /// session has been idle for the configured time (default 30 minutes).
     pub fn session_cache(&self) -> Result<dash_cache::Cache, crate::CallbackError> {
-        let id = self.session_id().ok_or_else(|| {
-            crate::CallbackError::msg("this request has no session cookie; load the page first")
-        })?;
-        let idle = self.inner.services.settings().session_idle;
-        Ok(self
-            .cache()?
-            .with_idle_expiry(&format!("session/{id}"), idle))
+        let namespace = self
+            .with_session(|s| s.data_namespace())
+            .ok_or_else(|| crate::CallbackError::msg("this request has no session"))?;
+        let idle = self.inner.services.settings().session.idle;
+        Ok(self.cache()?.with_idle_expiry(&namespace, idle))
     }
 
     /// The callback's key (its `output` string).
@@ -185,18 +236,16 @@ impl CallbackContext {
         self.inner.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The request's cookies.
+    /// The request's cookies (parsed with the `cookie` crate).
     pub fn cookies(&self) -> HashMap<String, String> {
         self.inner
             .headers
             .get_all(axum::http::header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| {
-                let (k, v) = pair.trim().split_once('=')?;
-                Some((k.to_owned(), v.to_owned()))
-            })
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .map(|c| (c.name().to_owned(), c.value().to_owned()))
             .collect()
     }
 

@@ -64,6 +64,7 @@ struct Prepared {
 pub(crate) async fn dispatch(
     registry: Arc<CallbackRegistry>,
     services: Arc<crate::services::Services>,
+    session: Option<crate::session::RequestSession>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<String, DispatchError> {
@@ -75,6 +76,7 @@ pub(crate) async fn dispatch(
             Some(prepare(
                 callback,
                 services.clone(),
+                session.clone(),
                 headers.take().unwrap_or_default(),
                 &body,
                 request,
@@ -92,7 +94,7 @@ pub(crate) async fn dispatch(
             let headers = headers.unwrap_or_default();
             let request = parse(&body)?;
             let callback = find(&registry, &request)?;
-            prepare(callback, services, headers, &body, request, false)
+            prepare(callback, services, session, headers, &body, request, false)
         })
         .await
         .map_err(|e| DispatchError::Failed {
@@ -140,6 +142,7 @@ fn find(
 fn prepare(
     callback: Arc<RegisteredCallback>,
     services: Arc<crate::services::Services>,
+    session: Option<crate::session::RequestSession>,
     headers: HeaderMap,
     body: &Bytes,
     mut request: CallbackRequest<'_>,
@@ -167,6 +170,7 @@ fn prepare(
     }
     let context = CallbackContext::new(
         services,
+        session,
         callback.key.clone(),
         std::mem::take(&mut request.changed_prop_ids),
         headers,

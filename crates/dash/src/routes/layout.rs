@@ -11,11 +11,10 @@ use super::{json_response, AppState};
 
 pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
-    headers: axum::http::HeaderMap,
+    session: Option<axum::Extension<crate::session::RequestSession>>,
 ) -> Response {
     let layout = state.layout.clone();
-    let context =
-        crate::layout::LayoutContext::new(crate::services::session_from_headers(&headers));
+    let context = crate::layout::LayoutContext::new(session.map(|s| s.0));
     let rendered = match layout {
         crate::layout::LayoutSource::Fixed(b) => Ok(b),
         other => tokio::task::spawn_blocking(move || other.render(&context))

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
@@ -36,8 +37,8 @@ pub(crate) struct AppState {
     pub assets_folder: PathBuf,
     pub max_body_bytes: usize,
     pub services: Arc<crate::services::Services>,
-    /// `Path` attribute of the session cookie (the requests prefix).
-    pub cookie_path: String,
+    /// The app secret and session settings.
+    pub sessions: Arc<crate::session::Sessions>,
 }
 
 /// Builds the router; `p` is the routes prefix (starts and ends with `/`).
@@ -47,12 +48,17 @@ pub(crate) fn router(
     assets_url_path: &str,
     compress: bool,
 ) -> Router {
+    // The routes that may start a session (and set its cookie).
+    let session = from_fn_with_state(state.sessions.clone(), crate::session::attach);
     let mut routes = Router::new()
-        .route(&format!("{p}_dash-layout"), get(layout::serve))
+        .route(
+            &format!("{p}_dash-layout"),
+            get(layout::serve).layer(session.clone()),
+        )
         .route(&format!("{p}_dash-dependencies"), get(dependencies::serve))
         .route(
             &format!("{p}_dash-update-component"),
-            post(update::serve).get(index::serve),
+            post(update::serve).get(index::serve).layer(session.clone()),
         )
         .route(
             &format!("{p}_dash-component-suites/{{namespace}}/{{*path}}"),
@@ -71,8 +77,8 @@ pub(crate) fn router(
         routes = routes.route(&format!("{p}_reload-hash"), get(reload_hash::serve));
     }
     routes = routes
-        .route(p, get(index::serve))
-        .route(&format!("{p}{{*rest}}"), get(index::serve));
+        .route(p, get(index::serve).layer(session.clone()))
+        .route(&format!("{p}{{*rest}}"), get(index::serve).layer(session));
     let limit = state.max_body_bytes;
     let routes = routes.layer(DefaultBodyLimit::max(limit)).with_state(state);
     if compress {

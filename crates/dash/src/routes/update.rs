@@ -14,6 +14,7 @@ use crate::callback::{dispatch, DispatchError};
 
 pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
+    session: Option<axum::Extension<crate::session::RequestSession>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -42,6 +43,7 @@ pub(crate) async fn serve(
     match dispatch(
         state.registry.clone(),
         state.services.clone(),
+        session.map(|s| s.0),
         headers,
         body,
     )

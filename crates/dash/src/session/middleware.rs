@@ -1,0 +1,64 @@
+//! The session middleware on the index page, `_dash-layout` and
+//! `_dash-update-component`: it puts a lazy [`RequestSession`] in the
+//! request's extensions and, after the handler, adds `Set-Cookie` when the
+//! session was started, rotated or signed again. Static files never get a
+//! cookie.
+//!
+//! `Secure` is decided here: by `Dash::secure_cookies` when set, else from
+//! `X-Forwarded-Proto: https` when the TCP peer is a trusted proxy. The
+//! peer is the `axum::extract::ConnectInfo<SocketAddr>` extension the
+//! accept loop puts on every request; without it no proxy is trusted.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::settings::TrustedProxies;
+use super::{RequestSession, Sessions};
+
+pub(crate) async fn attach(
+    State(sessions): State<Arc<Sessions>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let cookies = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .cloned()
+        .collect();
+    let secure = sessions
+        .settings
+        .secure_cookies
+        .unwrap_or_else(|| forwarded_https(&request, &sessions.settings.trusted_proxies));
+    let session = RequestSession::new(sessions, cookies, secure);
+    request.extensions_mut().insert(session.clone());
+    let mut response = next.run(request).await;
+    if let Some(cookie) = session.set_cookie() {
+        let headers = response.headers_mut();
+        headers.append(header::SET_COOKIE, cookie);
+        // An answer that starts a session is for this browser only.
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// `X-Forwarded-Proto: https` (the first of a list) from a trusted peer.
+fn forwarded_https(request: &Request, trusted: &TrustedProxies) -> bool {
+    let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() else {
+        return false;
+    };
+    trusted.trusts(peer.ip())
+        && request
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+}

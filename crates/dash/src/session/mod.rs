@@ -1,0 +1,116 @@
+//! Sessions the server issued, and the app secret that signs them.
+//!
+//! - [`AppSecret`] (`secret.rs`): HMAC-SHA-256 signing with a purpose
+//!   string, current and previous keys. Configured (`Dash::secret_key`,
+//!   `DASH_SECRET_KEY`) or made once and kept in the cache backend
+//!   (`stored.rs`), so every worker and host agrees and restarts keep it.
+//! - The cookie (`cookie.rs`): `dash_session = s1.<id>.<issued>.<tag>`,
+//!   signed; anything else, including a value the client chose, starts a
+//!   new session and is never adopted.
+//! - The record (`record.rs`): each session's entry in the backend, so an
+//!   unknown or idle session is refused by every worker and host.
+//! - Per request (`request.rs`, `middleware.rs`): the index page,
+//!   `_dash-layout` and `_dash-update-component` pass through a middleware
+//!   that puts a lazy [`RequestSession`] in the request's extensions and
+//!   adds `Set-Cookie` afterwards if a session was started, rotated or
+//!   signed again. Nothing is verified or read from the backend until a
+//!   layout or callback asks for the session (the index page always does).
+//! - The public handle (`handle.rs`): what a layout may show to page
+//!   scripts instead of the id.
+
+mod cookie;
+mod handle;
+mod middleware;
+mod record;
+mod request;
+mod secret;
+mod settings;
+mod stored;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use dash_cache::CacheBackend;
+
+pub(crate) use middleware::attach;
+pub(crate) use request::RequestSession;
+pub use secret::{AppSecret, SecretSource, Verified, MIN_SECRET_KEY_BYTES};
+pub(crate) use settings::SessionSettings;
+pub use stored::rotate_stored_secret;
+
+use crate::services::Services;
+use crate::Error;
+
+/// Milliseconds since 1970.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// The app-wide part: the secret, the lifetimes, where cookies go.
+pub(crate) struct Sessions {
+    secret: AppSecret,
+    stored: Option<Arc<stored::StoredSecret>>,
+    settings: settings::Resolved,
+    services: Arc<Services>,
+    cookie_path: String,
+}
+
+impl Sessions {
+    /// Loads the app secret and the session settings; called once by
+    /// `build()`. Without a configured secret, the cache backend must be
+    /// reachable (it keeps the shared one), else this is a start error; with
+    /// `allow_degraded`, a secret for this process only is made instead,
+    /// with a warning.
+    pub(crate) fn load(
+        services: &Arc<Services>,
+        cookie_path: &str,
+        allow_degraded: bool,
+    ) -> Result<Arc<Sessions>, Error> {
+        let configured = &services.settings().session;
+        let settings = configured.resolve()?;
+        let (secret, stored) = match configured.secret_key() {
+            Some(key) => (AppSecret::new(key)?, None),
+            None => match services
+                .cache()
+                .and_then(|c| stored::load(c.backend().clone(), settings.absolute).map_err(|e| e.to_string()))
+            {
+                Ok((secret, link)) => (secret, Some(link)),
+                Err(cause) if allow_degraded => {
+                    tracing::warn!(
+                        %cause,
+                        "no DASH_SECRET_KEY is set and the cache backend that keeps the shared secret cannot be reached: this process signs with a secret of its own, which other workers and hosts reject; set DASH_SECRET_KEY"
+                    );
+                    (AppSecret::ephemeral(), None)
+                }
+                Err(cause) => {
+                    return Err(Error::InvalidSetting {
+                        name: "DASH_SECRET_KEY".into(),
+                        reason: format!(
+                            "no secret key is set (Dash::secret_key or DASH_SECRET_KEY), and the cache backend {} that keeps the shared one cannot be reached: {cause}",
+                            crate::services::redact_url(&services.settings().resolved_url())
+                        ),
+                    })
+                }
+            },
+        };
+        let mut secret = secret;
+        for key in configured.previous_keys() {
+            secret = secret.with_previous(key)?;
+        }
+        Ok(Arc::new(Sessions {
+            secret,
+            stored,
+            settings,
+            services: services.clone(),
+            cookie_path: cookie_path.to_owned(),
+        }))
+    }
+
+    /// The backend, if it can be opened.
+    fn backend(&self) -> Option<&Arc<dyn CacheBackend>> {
+        self.services.cache().ok().map(|c| c.backend())
+    }
+}
