@@ -67,9 +67,7 @@ impl Reservation {
 
 impl Drop for Reservation {
     fn drop(&mut self) {
-        self.budget
-            .in_use
-            .fetch_sub(self.held(), Ordering::AcqRel);
+        self.budget.in_use.fetch_sub(self.held(), Ordering::AcqRel);
     }
 }
 

@@ -310,6 +310,33 @@ mod tests {
 
     use super::*;
 
+    #[tokio::test]
+    async fn each_request_carries_the_peer_address() {
+        use axum::routing::get;
+        let router = axum::Router::new().route(
+            "/",
+            get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.to_string() }),
+        );
+        let limits = crate::serve::ServeSettings::default().resolve().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = Stop::install().unwrap();
+        tokio::spawn(async move {
+            crate::serve::serve_connections(listener, router, &limits, stop).await
+        });
+        let (peer, answer) = tokio::task::spawn_blocking(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut answer = String::new();
+            s.read_to_string(&mut answer).unwrap();
+            (s.local_addr().unwrap(), answer)
+        })
+        .await
+        .unwrap();
+        assert!(answer.ends_with(&peer.to_string()), "{answer}");
+    }
+
     /// Why the idle timeout is ours: hyper's header read timeout also
     /// closes a keep-alive connection that is merely idle.
     #[tokio::test]

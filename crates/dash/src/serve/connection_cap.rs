@@ -96,7 +96,10 @@ pub(crate) fn refusal(cap: usize, headers: &SecurityHeaders) -> Response<Body> {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     h.insert(header::CONNECTION, HeaderValue::from_static("close"));
     headers.apply(h);

@@ -107,7 +107,10 @@ impl Dash {
     /// let app = dash::Dash::new().frame_ancestors(["'self'", "https://portal.example.com"]);
     /// # let _ = app;
     /// ```
-    pub fn frame_ancestors<S: Into<String>>(mut self, sources: impl IntoIterator<Item = S>) -> Self {
+    pub fn frame_ancestors<S: Into<String>>(
+        mut self,
+        sources: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.settings.serve.frame_ancestors = Some(sources.into_iter().map(Into::into).collect());
         self
     }

@@ -94,13 +94,15 @@ fn is_source(s: &str) -> bool {
 
 /// Wraps the router so every answer gets the headers.
 pub(crate) fn layer(router: axum::Router, headers: SecurityHeaders) -> axum::Router {
-    router.layer(axum::middleware::map_response(move |mut response: Response| {
-        let headers = headers.clone();
-        async move {
-            headers.apply(response.headers_mut());
-            response
-        }
-    }))
+    router.layer(axum::middleware::map_response(
+        move |mut response: Response| {
+            let headers = headers.clone();
+            async move {
+                headers.apply(response.headers_mut());
+                response
+            }
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -111,7 +113,9 @@ mod tests {
         let owned: Option<Vec<String>> =
             sources.map(|s| s.iter().map(|x| (*x).to_owned()).collect());
         let mut h = HeaderMap::new();
-        SecurityHeaders::new(owned.as_deref()).unwrap().apply(&mut h);
+        SecurityHeaders::new(owned.as_deref())
+            .unwrap()
+            .apply(&mut h);
         h
     }
 

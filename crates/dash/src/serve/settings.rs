@@ -99,11 +99,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 /// The app's value, else the environment variable's, parsed.
-fn pick<T>(
-    set: Option<T>,
-    name: &str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<Option<T>, Error> {
+fn pick<T>(set: Option<T>, name: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>, Error> {
     if set.is_some() {
         return Ok(set);
     }
