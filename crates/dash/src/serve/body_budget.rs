@@ -3,7 +3,8 @@
 //! arrives when it has none; a request that does not fit gets a 503 with
 //! `Retry-After`, naming the limit. The per-request limit (413) stays the
 //! route's job; a body that stops arriving for the header timeout gets a
-//! 408. After a large body, freed memory goes back to the system
+//! 408. A refused body with a `Content-Length` is read and dropped before
+//! the answer, so the client sees the 503 rather than a reset. After a large body, freed memory goes back to the system
 //! (`allocator`).
 
 use std::future::Future;
@@ -173,6 +174,9 @@ async fn meter(State(m): State<Arc<Metering>>, request: Request, next: Next) -> 
         return next.run(request).await;
     }
     let Some(reservation) = Reservation::new(&m.budget, announced.unwrap_or(0)) else {
+        // Read and drop the body first: a client still sending it would
+        // otherwise see the connection reset instead of the answer.
+        discard(request.into_body(), m.stall_limit).await;
         return over_budget(m.budget.limit);
     };
     let reservation = Arc::new(reservation);
@@ -198,6 +202,12 @@ async fn meter(State(m): State<Arc<Metering>>, request: Request, next: Next) -> 
         STALLED => stalled(m.stall_limit),
         _ => response,
     }
+}
+
+/// Reads a body to its end, keeping nothing, until it stalls.
+async fn discard(mut body: Body, stall_limit: Duration) {
+    use http_body_util::BodyExt;
+    while let Ok(Some(Ok(_))) = tokio::time::timeout(stall_limit, body.frame()).await {}
 }
 
 fn json_answer(status: StatusCode, error: &str, message: String) -> Response {
