@@ -146,13 +146,6 @@ impl Dash {
         self
     }
 
-    /// The largest request body accepted, in bytes (default 256 MiB);
-    /// larger ones get 413.
-    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
-        self.settings.max_body_bytes = bytes;
-        self
-    }
-
     /// Compresses HTML and JSON answers when the browser accepts it
     /// (default on).
     pub fn compress(mut self, yes: bool) -> Self {

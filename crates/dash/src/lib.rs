@@ -33,6 +33,7 @@ mod index_page;
 mod layout;
 mod routes;
 mod run_options;
+mod serve;
 mod server;
 mod services;
 pub mod session;

@@ -11,6 +11,7 @@ use crate::assets_folder;
 use crate::index_page::{self, PageInputs};
 use crate::routes::{self, AppState};
 use crate::run_options::RunOptions;
+use crate::serve::{ServeLimits, Stop};
 use crate::{Dash, Error};
 
 impl Dash {
@@ -23,11 +24,12 @@ impl Dash {
     /// Checks the app and builds its axum router (all Dash routes), for
     /// embedding in a larger axum app or for tests.
     pub fn into_router(self) -> Result<Router, Error> {
-        self.build().map(|(router, _)| router)
+        self.build().map(|(router, _, _)| router)
     }
 
-    fn build(self) -> Result<(Router, Arc<crate::services::Services>), Error> {
+    fn build(self) -> Result<(Router, Arc<crate::services::Services>, ServeLimits), Error> {
         self.validate()?;
+        let limits = self.settings.serve.resolve()?;
         let debug = self.debug_enabled();
         let prefixes = self.settings.prefixes()?;
         let ignore = match &self.settings.assets_ignore {
@@ -73,7 +75,7 @@ impl Dash {
             reload_hash: format!("{started:x}"),
             debug,
             assets_folder: self.settings.assets_folder.clone(),
-            max_body_bytes: self.settings.max_body_bytes,
+            max_body_bytes: limits.max_body_bytes,
         });
         let router = routes::router(
             state,
@@ -81,22 +83,35 @@ impl Dash {
             &self.settings.assets_url_path,
             self.settings.compress,
         );
-        Ok((router, services))
+        let router = crate::serve::protect(router, &limits);
+        Ok((router, services, limits))
     }
 
-    /// Serves the app on a bound listener until SIGINT or SIGTERM.
+    /// Serves the app on a bound listener until SIGINT or SIGTERM, then
+    /// lets the requests in flight finish (at most the graceful timeout).
+    /// Each request carries the peer address as
+    /// `axum::extract::ConnectInfo<std::net::SocketAddr>`.
     pub async fn serve(self, listener: tokio::net::TcpListener) -> Result<(), Error> {
-        let (router, services) = self.build()?;
+        let stop = Stop::install()?;
+        self.serve_until(listener, stop).await
+    }
+
+    async fn serve_until(self, listener: tokio::net::TcpListener, stop: Stop) -> Result<(), Error> {
+        let debug_on = self.debug_enabled();
+        let (router, services, limits) = self.build()?;
+        // Said once the app is built: a cache that cannot be used stops the
+        // start before anything claims to be running.
+        let addr = listener.local_addr()?;
+        match crate::workers::worker_id() {
+            Some(id) => tracing::info!(
+                worker = id,
+                pid = std::process::id(),
+                "worker serving http://{addr}/"
+            ),
+            None => tracing::info!("Dash is running on http://{addr}/ (debug: {debug_on})"),
+        }
         let purge = tokio::spawn(maintain_cache(services));
-        // Answers are written whole: send them without waiting for ACKs.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
-            let _ = stream.set_nodelay(true);
-        });
-        // The peer address reaches the session layer (trusted proxies).
-        let app = router.into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let result = crate::serve::serve_connections(listener, router, &limits, stop).await;
         purge.abort();
         result?;
         Ok(())
@@ -113,8 +128,13 @@ impl Dash {
         }
         init_tracing();
         self.validate()?;
+        let limits = self.settings.serve.resolve()?;
         let addr = resolve(&options.host, options.port)?;
         let worker = crate::workers::worker_id();
+        if worker.is_some() && !crate::workers::exit_with_supervisor() {
+            return Ok(());
+        }
+        crate::serve::raise_descriptor_limit();
         if options.workers > 1 && worker.is_none() {
             let url = self.services.resolved_url();
             if url.starts_with("memory://") {
@@ -126,30 +146,30 @@ impl Dash {
             // One clear error, before any worker starts, if the cache
             // cannot be used.
             drop(crate::services::Services::open(self.services.clone())?);
-            return crate::workers::supervise(addr, options.workers);
+            return crate::workers::supervise(addr, options.workers, limits.graceful_timeout);
         }
         crate::allocator::return_large_buffers();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        runtime.block_on(async move {
+        let result = runtime.block_on(async move {
+            // Before the port is bound: a stop from now on is graceful.
+            let stop = Stop::install()?;
+            if worker.is_some() {
+                crate::workers::watch_supervisor(stop.clone());
+            }
             let std_listener =
                 crate::workers::bind(addr, worker.is_some()).map_err(|source| Error::Bind {
                     addr: addr.to_string(),
                     source,
                 })?;
             let listener = tokio::net::TcpListener::from_std(std_listener)?;
-            let debug_on = self.debug_enabled();
-            match worker {
-                Some(id) => tracing::info!(
-                    worker = id,
-                    pid = std::process::id(),
-                    "worker serving http://{addr}/"
-                ),
-                None => tracing::info!("Dash is running on http://{addr}/ (debug: {debug_on})"),
-            }
-            self.serve(listener).await
-        })
+            self.serve_until(listener, stop).await
+        });
+        // Callbacks still running on blocking threads after the drain
+        // deadline end with the process.
+        runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+        result
     }
 }
 
@@ -206,26 +226,4 @@ fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
-}
-
-pub(crate) async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutting down");
 }

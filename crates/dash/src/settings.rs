@@ -62,8 +62,8 @@ pub(crate) struct Settings {
     pub external_stylesheets: Vec<ExternalResource>,
     pub meta_tags: Vec<Vec<(String, String)>>,
     pub debug: Option<bool>,
-    pub max_body_bytes: usize,
     pub compress: bool,
+    pub serve: crate::serve::ServeSettings,
 }
 
 impl Default for Settings {
@@ -82,8 +82,8 @@ impl Default for Settings {
             external_stylesheets: Vec::new(),
             meta_tags: Vec::new(),
             debug: None,
-            max_body_bytes: 256 * 1024 * 1024,
             compress: true,
+            serve: crate::serve::ServeSettings::default(),
         }
     }
 }
