@@ -36,6 +36,7 @@ mod run_options;
 mod server;
 mod services;
 mod settings;
+mod store_guard;
 mod workers;
 
 pub use app::Dash;

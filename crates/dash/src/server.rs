@@ -65,7 +65,16 @@ impl Dash {
             name: "DASH_CACHE_URL".into(),
             reason: e.to_string(),
         })?;
+        let store_guard =
+            crate::store_guard::StoreGuard::for_app(self.settings.store_warning_bytes, debug)?
+                .map(Arc::new);
+        if let Some(guard) = &store_guard {
+            if let Ok(bytes) = layout.render(&crate::layout::LayoutContext::default()) {
+                guard.learn(&bytes);
+            }
+        }
         let state = Arc::new(AppState {
+            store_guard,
             services: services.clone(),
             cookie_path: prefixes.requests.clone(),
             registry: Arc::new(self.callbacks),

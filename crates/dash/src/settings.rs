@@ -64,6 +64,8 @@ pub(crate) struct Settings {
     pub debug: Option<bool>,
     pub max_body_bytes: usize,
     pub compress: bool,
+    /// `Dash::store_size_warning`; unset, `DASH_STORE_WARNING_BYTES` decides.
+    pub store_warning_bytes: Option<usize>,
 }
 
 impl Default for Settings {
@@ -84,6 +86,7 @@ impl Default for Settings {
             debug: None,
             max_body_bytes: 256 * 1024 * 1024,
             compress: true,
+            store_warning_bytes: None,
         }
     }
 }

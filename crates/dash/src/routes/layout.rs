@@ -14,6 +14,7 @@ pub(crate) async fn serve(
     headers: axum::http::HeaderMap,
 ) -> Response {
     let layout = state.layout.clone();
+    let dynamic = matches!(layout, crate::layout::LayoutSource::Function(_));
     let context =
         crate::layout::LayoutContext::new(crate::services::session_from_headers(&headers));
     let rendered = match layout {
@@ -23,7 +24,12 @@ pub(crate) async fn serve(
             .unwrap_or_else(|e| Err(e.to_string())),
     };
     match rendered {
-        Ok(bytes) => json_response(StatusCode::OK, bytes),
+        Ok(bytes) => {
+            if let (true, Some(guard)) = (dynamic, &state.store_guard) {
+                guard.learn(&bytes);
+            }
+            json_response(StatusCode::OK, bytes)
+        }
         Err(message) => {
             tracing::error!(%message, "layout failed");
             json_response(

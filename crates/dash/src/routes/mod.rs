@@ -37,6 +37,8 @@ pub(crate) struct AppState {
     pub services: Arc<crate::services::Services>,
     /// `Path` attribute of the session cookie (the requests prefix).
     pub cookie_path: String,
+    /// Debug mode's warning about large `dcc.Store` values.
+    pub store_guard: Option<Arc<crate::store_guard::StoreGuard>>,
 }
 
 /// Builds the router; `p` is the routes prefix (starts and ends with `/`).
