@@ -41,6 +41,7 @@ pub(crate) async fn serve(
                     format!("cannot read the request body: {reason}"),
                 ),
             };
+            tracing::warn!(status = status.as_u16(), %message, "request body refused");
             return json_response(
                 status,
                 json!({"error": "bad_body", "message": message}).to_string(),
