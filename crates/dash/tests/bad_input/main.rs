@@ -231,7 +231,7 @@ fn check(case: &Case, outcome: &Outcome) -> Result<(), String> {
             if content_type.starts_with("application/json") {
                 let v: Value =
                     serde_json::from_slice(body).map_err(|e| format!("bad JSON: {e}"))?;
-                if !v["message"].as_str().is_some_and(|m| !m.is_empty()) {
+                if v["message"].as_str().is_none_or(str::is_empty) {
                     return Err(format!("a JSON error without a message: {v}"));
                 }
             }
