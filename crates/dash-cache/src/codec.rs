@@ -16,9 +16,9 @@ use crate::CacheError;
 
 const MAGIC: u8 = 0xDA;
 /// MessagePack with field names.
-const FORMAT_NAMED: u8 = 1;
+pub(crate) const FORMAT_NAMED: u8 = 1;
 /// Postcard after an eight-byte fingerprint of the type's shape.
-const FORMAT_TYPED: u8 = 2;
+pub(crate) const FORMAT_TYPED: u8 = 2;
 const FLAG_LZ4: u8 = 1;
 const HEADER: usize = 1 + 1 + 1 + 4;
 const FINGERPRINT: usize = 8;
@@ -82,10 +82,20 @@ fn frame(format: u8, print: &[u8], body: Vec<u8>) -> Vec<u8> {
     } else {
         (0, body)
     };
+    framed(format, flags, print, &body)
+}
+
+/// An entry around a body given as is (compressed or not, as `lz4` says),
+/// for the fuzz target: it reaches the decoders behind the checksum.
+pub(crate) fn frame_with(format: u8, print: &[u8], body: &[u8], lz4: bool) -> Vec<u8> {
+    framed(format, if lz4 { FLAG_LZ4 } else { 0 }, print, body)
+}
+
+fn framed(format: u8, flags: u8, print: &[u8], body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + print.len() + body.len());
     out.extend_from_slice(&[MAGIC, format, flags, 0, 0, 0, 0]);
     out.extend_from_slice(print);
-    out.extend_from_slice(&body);
+    out.extend_from_slice(body);
     let crc = crc32fast::hash(&out[HEADER..]);
     out[3..HEADER].copy_from_slice(&crc.to_le_bytes());
     out
