@@ -413,6 +413,14 @@ mod tests {
     }
 
     #[test]
+    fn large_numbers_print_and_read_back_the_same() {
+        let id = ComponentId::parse(r#"{"n":12345678903214567890123}"#).unwrap();
+        let printed = id.to_string();
+        assert_eq!(ComponentId::parse(&printed).unwrap().to_string(), printed);
+        assert!(id.matches(&ComponentId::parse(&printed).unwrap()));
+    }
+
+    #[test]
     fn validate_refuses_dots_and_empty() {
         assert!(ComponentId::from("a.b").validate().is_err());
         assert!(ComponentId::from("").validate().is_err());

@@ -144,3 +144,40 @@ async fn large_store_data_is_reported_once_per_store_in_debug_mode() {
     assert_eq!(post(&base, write_big("p-big", 5000, 5000)).await, 200);
     assert_eq!(warnings_about("p-big"), 0);
 }
+
+/// A layout function's stores are learned each time it renders: a store
+/// that only a later page load contains is reported after that load.
+#[tokio::test]
+async fn stores_of_a_layout_function_are_learned_when_it_renders() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    log();
+    let with_store = Arc::new(AtomicBool::new(false));
+    let flag = with_store.clone();
+    let mut app = Dash::new().debug(true).store_size_warning(1000);
+    app.layout_fn(move || {
+        let mut children =
+            vec![Component::new("dash_html_components", "Div").with_prop("id", "fn-btn")];
+        if flag.load(Ordering::SeqCst) {
+            children
+                .push(Component::new("dash_core_components", "Store").with_prop("id", "fn-store"));
+        }
+        Component::new("dash_html_components", "Div")
+            .with_prop("children", Children::from(children))
+    });
+    app.callback(
+        Callback::new()
+            .output(("fn-store", "data"))
+            .input(("fn-btn", "n_clicks")),
+        |n: u32| "w".repeat(n as usize),
+    );
+    let base = start(app).await;
+    let write = json!({"output": "fn-store.data", "outputs": {"id": "fn-store", "property": "data"},
+                       "inputs": [{"id": "fn-btn", "property": "n_clicks", "value": 3000}], "changedPropIds": []});
+    assert_eq!(post(&base, write.clone()).await, 200);
+    assert_eq!(warnings_about("fn-store"), 0, "no layout had the store yet");
+    with_store.store(true, Ordering::SeqCst);
+    let layout = reqwest::get(format!("{base}/_dash-layout")).await.unwrap();
+    assert_eq!(layout.status(), 200);
+    assert_eq!(post(&base, write).await, 200);
+    assert_eq!(warnings_about("fn-store"), 1);
+}
