@@ -132,8 +132,7 @@ pub fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, CacheErr
     }
     let raw;
     let body = if flags & FLAG_LZ4 != 0 {
-        raw = lz4_flex::decompress_size_prepended(body)
-            .map_err(|e| CacheError::Codec(e.to_string()))?;
+        raw = decompress(body)?;
         &raw[..]
     } else {
         body
@@ -147,6 +146,29 @@ pub fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, CacheErr
         },
     };
     result.map_err(CacheError::Codec)
+}
+
+/// LZ4 writes at most this many bytes per compressed byte (a match's length
+/// grows by 255 per extra byte), plus a few of slack.
+const LZ4_MAX_RATIO: usize = 256;
+
+/// An LZ4 body after its four-byte size. The size is checked against what
+/// the body could expand to before anything is allocated: a damaged entry
+/// claiming 4 GiB is an error, not a 4 GiB allocation (found by the
+/// `cache_codec` fuzz target).
+fn decompress(body: &[u8]) -> Result<Vec<u8>, CacheError> {
+    let bad = |why: String| CacheError::Codec(why);
+    let Some((size, data)) = body.split_first_chunk::<4>() else {
+        return Err(bad("the compressed body has no size".into()));
+    };
+    let size = u32::from_le_bytes(*size) as usize;
+    if size > data.len().saturating_mul(LZ4_MAX_RATIO) + 64 {
+        return Err(bad(format!(
+            "the compressed body of {} bytes claims {size} bytes, more than LZ4 can expand it to",
+            data.len()
+        )));
+    }
+    lz4_flex::decompress(data, size).map_err(|e| bad(e.to_string()))
 }
 
 #[cfg(test)]
@@ -260,6 +282,24 @@ mod tests {
             print[HEADER] ^= 0x01;
             assert!(decode::<String>(&print).is_err());
         }
+        // A size no body of that length can expand to is refused before
+        // anything is allocated.
+        let lying = frame_with(
+            FORMAT_NAMED,
+            &[],
+            &[0xff, 0xff, 0xff, 0xfb, 0x10, 0x41],
+            true,
+        );
+        let err = decode::<String>(&lying).unwrap_err();
+        assert!(
+            err.to_string().contains("more than LZ4 can expand"),
+            "{err}"
+        );
+        // The most compressible value there is still reads back.
+        let zeros = vec![0u8; 4 << 20];
+        assert_eq!(decode::<Vec<u8>>(&encode(&zeros).unwrap()).unwrap(), zeros);
+        let flat = "a".repeat(4 << 20);
+        assert_eq!(decode::<String>(&encode(&flat).unwrap()).unwrap(), flat);
         assert!(decode::<String>(b"").is_err());
         assert!(decode::<String>(b"garbage!").is_err());
     }
