@@ -9,6 +9,7 @@
 //! bytes (else it falls back to MessagePack). [`decode`] reads both.
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize as _;
 use serde::Serialize;
 
 use crate::schema::{fingerprint, Fingerprint};
@@ -138,7 +139,11 @@ pub fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, CacheErr
         body
     };
     let result = match print {
-        None => rmp_serde::from_slice(body).map_err(|e| e.to_string()),
+        None => {
+            let mut de = rmp_serde::Deserializer::from_read_ref(body);
+            de.set_max_depth(MAX_DEPTH);
+            T::deserialize(&mut de).map_err(|e| e.to_string())
+        }
         Some(_) => match postcard::take_from_bytes(body) {
             Ok((value, [])) => Ok(value),
             Ok(_) => Err("trailing bytes after the value".to_owned()),
@@ -147,6 +152,12 @@ pub fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, CacheErr
     };
     result.map_err(CacheError::Codec)
 }
+
+/// The deepest nesting a MessagePack body may have. rmp-serde's own limit
+/// (1024) overflows a 2 MiB thread stack in a debug build on a damaged entry
+/// of nested arrays (found by the `cache_codec` fuzz corpus replay);
+/// anything that went through JSON is at most 128 deep (serde_json's limit).
+const MAX_DEPTH: usize = 256;
 
 /// LZ4 writes at most this many bytes per compressed byte (a match's length
 /// grows by 255 per extra byte), plus a few of slack.
@@ -300,6 +311,21 @@ mod tests {
         assert_eq!(decode::<Vec<u8>>(&encode(&zeros).unwrap()).unwrap(), zeros);
         let flat = "a".repeat(4 << 20);
         assert_eq!(decode::<String>(&encode(&flat).unwrap()).unwrap(), flat);
+        // Nesting past the limit is an error, not a stack overflow; values
+        // as deep as JSON allows read back.
+        let nested = |depth: usize| {
+            let mut body = vec![0x91u8; depth]; // a one-element array, `depth` times
+            body.push(0xc0); // nil
+            frame_with(FORMAT_NAMED, &[], &body, false)
+        };
+        assert!(decode::<serde_json::Value>(&nested(100_000)).is_err());
+        assert!(decode::<serde_json::Value>(&nested(MAX_DEPTH + 1)).is_err());
+        let deep: serde_json::Value =
+            serde_json::from_str(&format!("{}{}", "[".repeat(127), "]".repeat(127))).unwrap();
+        assert_eq!(
+            decode::<serde_json::Value>(&encode(&deep).unwrap()).unwrap(),
+            deep
+        );
         assert!(decode::<String>(b"").is_err());
         assert!(decode::<String>(b"garbage!").is_err());
     }
