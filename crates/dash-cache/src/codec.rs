@@ -9,7 +9,6 @@
 //! bytes (else it falls back to MessagePack). [`decode`] reads both.
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize as _;
 use serde::Serialize;
 
 use crate::schema::{fingerprint, Fingerprint};
