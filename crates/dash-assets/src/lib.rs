@@ -26,6 +26,10 @@
 //! assert!(renderer.fingerprinted_path().starts_with("dash-renderer/build/dash_renderer.v4_4_1m"));
 //! ```
 
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod request_path;
+
 /// One embedded file.
 #[derive(Debug)]
 pub struct Asset {

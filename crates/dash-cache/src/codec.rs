@@ -16,9 +16,9 @@ use crate::CacheError;
 
 const MAGIC: u8 = 0xDA;
 /// MessagePack with field names.
-const FORMAT_NAMED: u8 = 1;
+pub(crate) const FORMAT_NAMED: u8 = 1;
 /// Postcard after an eight-byte fingerprint of the type's shape.
-const FORMAT_TYPED: u8 = 2;
+pub(crate) const FORMAT_TYPED: u8 = 2;
 const FLAG_LZ4: u8 = 1;
 const HEADER: usize = 1 + 1 + 1 + 4;
 const FINGERPRINT: usize = 8;
@@ -82,10 +82,20 @@ fn frame(format: u8, print: &[u8], body: Vec<u8>) -> Vec<u8> {
     } else {
         (0, body)
     };
+    framed(format, flags, print, &body)
+}
+
+/// An entry around a body given as is (compressed or not, as `lz4` says),
+/// for the fuzz target: it reaches the decoders behind the checksum.
+pub(crate) fn frame_with(format: u8, print: &[u8], body: &[u8], lz4: bool) -> Vec<u8> {
+    framed(format, if lz4 { FLAG_LZ4 } else { 0 }, print, body)
+}
+
+fn framed(format: u8, flags: u8, print: &[u8], body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + print.len() + body.len());
     out.extend_from_slice(&[MAGIC, format, flags, 0, 0, 0, 0]);
     out.extend_from_slice(print);
-    out.extend_from_slice(&body);
+    out.extend_from_slice(body);
     let crc = crc32fast::hash(&out[HEADER..]);
     out[3..HEADER].copy_from_slice(&crc.to_le_bytes());
     out
@@ -122,14 +132,17 @@ pub fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, CacheErr
     }
     let raw;
     let body = if flags & FLAG_LZ4 != 0 {
-        raw = lz4_flex::decompress_size_prepended(body)
-            .map_err(|e| CacheError::Codec(e.to_string()))?;
+        raw = decompress(body)?;
         &raw[..]
     } else {
         body
     };
     let result = match print {
-        None => rmp_serde::from_slice(body).map_err(|e| e.to_string()),
+        None => {
+            let mut de = rmp_serde::Deserializer::from_read_ref(body);
+            de.set_max_depth(MAX_DEPTH);
+            T::deserialize(&mut de).map_err(|e| e.to_string())
+        }
         Some(_) => match postcard::take_from_bytes(body) {
             Ok((value, [])) => Ok(value),
             Ok(_) => Err("trailing bytes after the value".to_owned()),
@@ -137,6 +150,35 @@ pub fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, CacheErr
         },
     };
     result.map_err(CacheError::Codec)
+}
+
+/// The deepest nesting a MessagePack body may have. rmp-serde's own limit
+/// (1024) overflows a 2 MiB thread stack in a debug build on a damaged entry
+/// of nested arrays (found by the `cache_codec` fuzz corpus replay);
+/// anything that went through JSON is at most 128 deep (serde_json's limit).
+const MAX_DEPTH: usize = 256;
+
+/// LZ4 writes at most this many bytes per compressed byte (a match's length
+/// grows by 255 per extra byte), plus a few of slack.
+const LZ4_MAX_RATIO: usize = 256;
+
+/// An LZ4 body after its four-byte size. The size is checked against what
+/// the body could expand to before anything is allocated: a damaged entry
+/// claiming 4 GiB is an error, not a 4 GiB allocation (found by the
+/// `cache_codec` fuzz target).
+fn decompress(body: &[u8]) -> Result<Vec<u8>, CacheError> {
+    let bad = |why: String| CacheError::Codec(why);
+    let Some((size, data)) = body.split_first_chunk::<4>() else {
+        return Err(bad("the compressed body has no size".into()));
+    };
+    let size = u32::from_le_bytes(*size) as usize;
+    if size > data.len().saturating_mul(LZ4_MAX_RATIO) + 64 {
+        return Err(bad(format!(
+            "the compressed body of {} bytes claims {size} bytes, more than LZ4 can expand it to",
+            data.len()
+        )));
+    }
+    lz4_flex::decompress(data, size).map_err(|e| bad(e.to_string()))
 }
 
 #[cfg(test)]
@@ -250,6 +292,39 @@ mod tests {
             print[HEADER] ^= 0x01;
             assert!(decode::<String>(&print).is_err());
         }
+        // A size no body of that length can expand to is refused before
+        // anything is allocated.
+        let lying = frame_with(
+            FORMAT_NAMED,
+            &[],
+            &[0xff, 0xff, 0xff, 0xfb, 0x10, 0x41],
+            true,
+        );
+        let err = decode::<String>(&lying).unwrap_err();
+        assert!(
+            err.to_string().contains("more than LZ4 can expand"),
+            "{err}"
+        );
+        // The most compressible value there is still reads back.
+        let zeros = vec![0u8; 4 << 20];
+        assert_eq!(decode::<Vec<u8>>(&encode(&zeros).unwrap()).unwrap(), zeros);
+        let flat = "a".repeat(4 << 20);
+        assert_eq!(decode::<String>(&encode(&flat).unwrap()).unwrap(), flat);
+        // Nesting past the limit is an error, not a stack overflow; values
+        // as deep as JSON allows read back.
+        let nested = |depth: usize| {
+            let mut body = vec![0x91u8; depth]; // a one-element array, `depth` times
+            body.push(0xc0); // nil
+            frame_with(FORMAT_NAMED, &[], &body, false)
+        };
+        assert!(decode::<serde_json::Value>(&nested(100_000)).is_err());
+        assert!(decode::<serde_json::Value>(&nested(MAX_DEPTH + 1)).is_err());
+        let deep: serde_json::Value =
+            serde_json::from_str(&format!("{}{}", "[".repeat(127), "]".repeat(127))).unwrap();
+        assert_eq!(
+            decode::<serde_json::Value>(&encode(&deep).unwrap()).unwrap(),
+            deep
+        );
         assert!(decode::<String>(b"").is_err());
         assert!(decode::<String>(b"garbage!").is_err());
     }

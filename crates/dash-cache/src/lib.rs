@@ -14,6 +14,8 @@ mod cache;
 pub mod codec;
 mod error;
 mod flight;
+#[doc(hidden)]
+pub mod fuzzing;
 mod health;
 mod memory;
 mod metrics;

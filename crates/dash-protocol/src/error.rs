@@ -26,4 +26,19 @@ pub enum ProtocolError {
     /// A request body does not have the expected shape.
     #[error("malformed callback request: {0}")]
     MalformedRequest(String),
+    /// A well-formed request body that does not fit the callback it names:
+    /// a list where one object is expected, too few or too many entries, an
+    /// output that is not one of the callback's.
+    #[error("{field}{} does not fit the callback: expected {expected}, found {found}",
+        .dependency.as_ref().map(|d| format!(" (for {d})")).unwrap_or_default())]
+    RequestShape {
+        /// Where in the body, e.g. `outputs[1]` or `inputs[0]`.
+        field: String,
+        /// `<id>.<prop>` of the declared Output, Input or State, if one.
+        dependency: Option<String>,
+        /// What the callback's declaration calls for.
+        expected: String,
+        /// What the request has (ids and props cut to a bounded length).
+        found: String,
+    },
 }

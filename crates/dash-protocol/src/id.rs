@@ -165,7 +165,7 @@ impl ComponentId {
     pub fn validate(&self) -> Result<(), ProtocolError> {
         let fail = |reason: &str| {
             Err(ProtocolError::InvalidId {
-                id: self.to_string(),
+                id: crate::excerpt(&self.to_string(), crate::ECHO_LIMIT).into_owned(),
                 reason: reason.to_owned(),
             })
         };
@@ -200,17 +200,58 @@ impl ComponentId {
         Ok(())
     }
 
+    /// True if `concrete`, an id of a component on the page, is one this id
+    /// stands for: the same id for a plain one; for a pattern, the same keys
+    /// with equal values, and any string, number or boolean where the
+    /// pattern has a wildcard. Numbers compare as the renderer writes them
+    /// (`2` and `2.0` are equal).
+    ///
+    /// ```
+    /// use dash_protocol::{ComponentId, Wildcard};
+    /// let pattern = ComponentId::object([("kind", "card".into()), ("n", Wildcard::All.into())]);
+    /// let card = ComponentId::object([("kind", "card".into()), ("n", 3.into())]);
+    /// let button = ComponentId::object([("kind", "btn".into()), ("n", 3.into())]);
+    /// assert!(pattern.matches(&card));
+    /// assert!(!pattern.matches(&button));
+    /// assert!(ComponentId::from("a").matches(&"a".into()));
+    /// ```
+    pub fn matches(&self, concrete: &ComponentId) -> bool {
+        match (self, concrete) {
+            (ComponentId::String(a), ComponentId::String(b)) => a == b,
+            (ComponentId::Object(pattern), ComponentId::Object(values)) => {
+                pattern.len() == values.len()
+                    && pattern
+                        .iter()
+                        .zip(values)
+                        .all(|((pk, pv), (vk, vv))| pk == vk && value_matches(pv, vv))
+            }
+            _ => false,
+        }
+    }
+
     /// Parses the renderer's string form back into an id: a string starting
     /// with `{` is read as an object id.
     pub fn parse(s: &str) -> Result<Self, ProtocolError> {
         if s.starts_with('{') {
             serde_json::from_str(s).map_err(|e| ProtocolError::InvalidId {
-                id: s.to_owned(),
+                id: crate::excerpt(s, crate::ECHO_LIMIT).into_owned(),
                 reason: format!("not a valid object id: {e}"),
             })
         } else {
             Ok(ComponentId::String(s.to_owned()))
         }
+    }
+}
+
+/// One value of a pattern against one value of a concrete id.
+fn value_matches(pattern: &IdValue, value: &IdValue) -> bool {
+    match (pattern, value) {
+        (_, IdValue::Wildcard(_)) => false,
+        (IdValue::Wildcard(_), _) => true,
+        (IdValue::Number(a), IdValue::Number(b)) => {
+            a == b || crate::json::js_number(a) == crate::json::js_number(b)
+        }
+        (a, b) => a == b,
     }
 }
 
@@ -369,6 +410,14 @@ mod tests {
             ComponentId::from("plain")
         );
         assert!(ComponentId::parse("{broken").is_err());
+    }
+
+    #[test]
+    fn large_numbers_print_and_read_back_the_same() {
+        let id = ComponentId::parse(r#"{"n":12345678903214567890123}"#).unwrap();
+        let printed = id.to_string();
+        assert_eq!(ComponentId::parse(&printed).unwrap().to_string(), printed);
+        assert!(id.matches(&ComponentId::parse(&printed).unwrap()));
     }
 
     #[test]

@@ -23,12 +23,18 @@
 mod component;
 mod dependency;
 mod error;
+mod excerpt;
+#[doc(hidden)]
+pub mod fuzzing;
 mod id;
 pub mod json;
 pub mod request;
+mod request_shape;
 pub mod response;
 
 pub use component::{Children, Component, Number};
 pub use dependency::{Dependency, DependencyKind};
 pub use error::ProtocolError;
+pub use excerpt::{excerpt, ECHO_LIMIT};
 pub use id::{ComponentId, IdValue, Wildcard};
+pub use request_shape::CallbackShape;

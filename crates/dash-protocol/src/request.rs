@@ -43,8 +43,21 @@ pub struct CallbackRequest<'a> {
 impl<'a> CallbackRequest<'a> {
     /// Parses a request body.
     pub fn parse(body: &'a [u8]) -> Result<Self, ProtocolError> {
-        serde_json::from_slice(body).map_err(|e| ProtocolError::MalformedRequest(e.to_string()))
+        serde_json::from_slice(body).map_err(|e| ProtocolError::MalformedRequest(bounded(&e)))
     }
+}
+
+/// serde's message without the values it quotes at full length (an
+/// `invalid type: string "…"` can hold a whole megabyte), with its position.
+fn bounded(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    let message = text.strip_suffix(&position).unwrap_or(&text);
+    let mut out = crate::excerpt(message, 2 * crate::ECHO_LIMIT).into_owned();
+    if e.line() > 0 {
+        out.push_str(&position);
+    }
+    out
 }
 
 /// One Input or State of a request: a single entry, or for `ALL` and

@@ -50,6 +50,15 @@ impl CallbackResponse {
             .insert(property.to_owned(), value);
     }
 
+    /// Every output value set: `(idstr, prop, value)`.
+    pub fn outputs(&self) -> impl Iterator<Item = (&str, &str, &RawValue)> {
+        self.response.iter().flat_map(|(id, props)| {
+            props
+                .iter()
+                .map(move |(p, v)| (id.as_str(), p.as_str(), &**v))
+        })
+    }
+
     /// True when no output and no side update is set.
     pub fn is_empty(&self) -> bool {
         self.response.is_empty() && self.side_update.is_empty()

@@ -66,14 +66,7 @@ fn walk_into(
 /// when the request tries to leave the folder.
 pub(crate) fn resolve(folder: &Path, requested: &str) -> Option<PathBuf> {
     let mut path = folder.to_path_buf();
-    for part in requested.split('/') {
-        match part {
-            "" | "." => continue,
-            ".." => return None,
-            p if p.contains('\\') || p.contains('\0') => return None,
-            p => path.push(p),
-        }
-    }
+    path.extend(dash_assets::request_path::relative_parts(requested)?);
     path.is_file().then_some(path)
 }
 

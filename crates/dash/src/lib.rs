@@ -38,6 +38,7 @@ mod server;
 mod services;
 pub mod session;
 mod settings;
+mod store_guard;
 mod workers;
 
 pub use app::Dash;

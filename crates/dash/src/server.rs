@@ -65,7 +65,16 @@ impl Dash {
         let degraded_ok = service_settings.degraded_start_allowed();
         let services = crate::services::Services::open(service_settings)?;
         let sessions = crate::session::Sessions::load(&services, &prefixes.requests, degraded_ok)?;
+        let store_guard =
+            crate::store_guard::StoreGuard::for_app(self.settings.store_warning_bytes, debug)?
+                .map(Arc::new);
+        if let Some(guard) = &store_guard {
+            if let Ok(bytes) = layout.render(&crate::layout::LayoutContext::default()) {
+                guard.learn(&bytes);
+            }
+        }
         let state = Arc::new(AppState {
+            store_guard,
             services: services.clone(),
             sessions,
             registry: Arc::new(self.callbacks),

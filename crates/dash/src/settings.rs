@@ -64,6 +64,8 @@ pub(crate) struct Settings {
     pub debug: Option<bool>,
     pub compress: bool,
     pub serve: crate::serve::ServeSettings,
+    /// `Dash::store_size_warning`; unset, `DASH_STORE_WARNING_BYTES` decides.
+    pub store_warning_bytes: Option<usize>,
 }
 
 impl Default for Settings {
@@ -84,6 +86,7 @@ impl Default for Settings {
             debug: None,
             compress: true,
             serve: crate::serve::ServeSettings::default(),
+            store_warning_bytes: None,
         }
     }
 }

@@ -556,3 +556,113 @@ async fn a_cheap_callback_turning_slow_does_not_stop_other_requests() {
     let (s, body) = slow.await.unwrap();
     assert_eq!((s, &body["response"]["n"]["children"]), (200, &json!(99)));
 }
+
+/// An `outputs` list that does not fit the callback is the client's error:
+/// 400 naming the problem, decided before the callback runs (it used to be
+/// a 500 from the callback's answer, logged as an ERROR).
+#[tokio::test]
+async fn outputs_that_do_not_fit_answer_400_before_the_callback_runs() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut app = Dash::new();
+    app.layout(div("root"));
+    let c = calls.clone();
+    app.callback(
+        Callback::new()
+            .output(("one", "children"))
+            .input(("in", "value")),
+        move |_: Option<String>| {
+            c.fetch_add(1, Ordering::SeqCst);
+            "x"
+        },
+    );
+    let c = calls.clone();
+    app.callback(
+        Callback::new()
+            .output(("a", "children"))
+            .output(("b", "children"))
+            .output(("c", "children"))
+            .output(("d", "children"))
+            .input(("in", "n_submit")),
+        move |_: Option<u32>| {
+            c.fetch_add(1, Ordering::SeqCst);
+            ("a", "b", "c", "d")
+        },
+    );
+    let base = start(app).await;
+    let target = |id: &str| json!({"id": id, "property": "children"});
+    let one = |outputs: Value| {
+        json!({"output": "one.children", "outputs": outputs,
+               "inputs": [{"id": "in", "property": "value", "value": "v"}], "changedPropIds": []})
+    };
+    let four = |outputs: Value| {
+        json!({"output": "..a.children...b.children...c.children...d.children..", "outputs": outputs,
+               "inputs": [{"id": "in", "property": "n_submit", "value": 1}], "changedPropIds": []})
+    };
+    let cases = [
+        (
+            one(json!([target("one"), target("one")])),
+            "found a list of 2",
+        ),
+        (one(json!([[target("one")]])), "found a list of 1"),
+        (one(target("elsewhere")), "elsewhere.children"),
+        (
+            four(json!([target("a"), target("b")])),
+            "expected a list of 4 outputs, found a list of 2",
+        ),
+        (
+            four(json!([
+                target("a"),
+                target("b"),
+                target("c"),
+                target("d"),
+                target("d")
+            ])),
+            "found a list of 5",
+        ),
+        (
+            four(json!([
+                target("a"),
+                target("b"),
+                [target("c")],
+                target("d")
+            ])),
+            "outputs[2]",
+        ),
+    ];
+    for (body, needle) in cases {
+        let (s, answer) = post(&base, body).await;
+        assert_eq!(s, 400, "{answer}");
+        assert_eq!(answer["error"], "bad_request");
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{message}");
+        assert!(answer["callback"].is_string(), "{answer}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "no callback ran");
+    let (s, _) = post(
+        &base,
+        four(json!([target("a"), target("b"), target("c"), target("d")])),
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    // A megabyte of unknown key is not echoed back at full length.
+    let huge = "k".repeat(1 << 20);
+    let r = client()
+        .post(format!("{base}/_dash-update-component"))
+        .json(&json!({"output": huge, "outputs": target(&huge), "inputs": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let text = r.text().await.unwrap();
+    assert!(text.len() < 1024, "answer of {} bytes", text.len());
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    let message = answer["message"].as_str().unwrap();
+    assert!(
+        message.contains("no callback has the output key")
+            && message.contains("1048576 bytes in all"),
+        "{message}"
+    );
+}

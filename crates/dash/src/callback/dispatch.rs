@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::http::HeaderMap;
 use dash_protocol::request::{CallbackRequest, OutputSlot, OutputSpec, OutputTarget};
 use dash_protocol::response::CallbackResponse;
+use dash_protocol::{excerpt, CallbackShape, ProtocolError, ECHO_LIMIT};
 use futures_util::FutureExt;
 use serde_json::value::RawValue;
 
@@ -17,6 +18,7 @@ use super::handler::{CallError, CallFuture, ErasedHandler};
 use super::output::{ReturnError, NO_UPDATE_JSON};
 use super::placement::INLINE_BODY_LIMIT;
 use super::registry::{CallbackRegistry, RegisteredCallback};
+use crate::store_guard::{Passage, StoreGuard};
 
 /// Why a request got no 200 answer.
 #[derive(Debug)]
@@ -53,9 +55,18 @@ enum Stage {
 
 struct Prepared {
     callback: Arc<RegisteredCallback>,
+    guard: Option<Arc<StoreGuard>>,
     outputs: Option<OutputSpec>,
     context: CallbackContext,
     stage: Stage,
+}
+
+/// What a call gets from the request and the app besides its body.
+pub(crate) struct CallEnvironment {
+    pub services: Arc<crate::services::Services>,
+    pub session: Option<crate::session::RequestSession>,
+    pub guard: Option<Arc<StoreGuard>>,
+    pub headers: HeaderMap,
 }
 
 /// Parses the body, calls the callback and builds the JSON answer. Small
@@ -63,47 +74,42 @@ struct Prepared {
 /// blocking pool (see `placement`).
 pub(crate) async fn dispatch(
     registry: Arc<CallbackRegistry>,
-    services: Arc<crate::services::Services>,
-    session: Option<crate::session::RequestSession>,
-    headers: HeaderMap,
+    environment: CallEnvironment,
     body: Bytes,
 ) -> Result<String, DispatchError> {
-    let mut headers = Some(headers);
+    let mut environment = Some(environment);
     let inline = if body.len() <= INLINE_BODY_LIMIT {
         let request = parse(&body)?;
         let callback = find(&registry, &request)?;
-        if callback.cost.runs_inline() {
-            Some(prepare(
-                callback,
-                services.clone(),
-                session.clone(),
-                headers.take().unwrap_or_default(),
-                &body,
-                request,
-                true,
-            )?)
-        } else {
-            None
+        match environment.take() {
+            Some(env) if callback.cost.runs_inline() => {
+                Some(prepare(callback, env, &body, request, true)?)
+            }
+            other => {
+                environment = other;
+                None
+            }
         }
     } else {
         None
     };
-    let prepared = match inline {
-        Some(p) => p,
-        None => tokio::task::spawn_blocking(move || {
-            let headers = headers.unwrap_or_default();
+    let prepared = match (inline, environment) {
+        (Some(p), _) => p,
+        (None, Some(env)) => tokio::task::spawn_blocking(move || {
             let request = parse(&body)?;
             let callback = find(&registry, &request)?;
-            prepare(callback, services, session, headers, &body, request, false)
+            prepare(callback, env, &body, request, false)
         })
         .await
         .map_err(|e| DispatchError::Failed {
             callback: "?".into(),
             message: format!("callback task failed: {e}"),
         })??,
+        (None, None) => unreachable!("the environment is kept unless the call ran inline"),
     };
     let Prepared {
         callback,
+        guard,
         outputs,
         context,
         stage,
@@ -120,7 +126,7 @@ pub(crate) async fn dispatch(
             }
         },
     };
-    build_response(&callback, outputs, value, &context)
+    build_response(&callback, outputs, value, &context, guard.as_deref())
 }
 
 fn parse(body: &[u8]) -> Result<CallbackRequest<'_>, DispatchError> {
@@ -132,22 +138,27 @@ fn find(
     request: &CallbackRequest<'_>,
 ) -> Result<Arc<RegisteredCallback>, DispatchError> {
     registry.get(&request.output).cloned().ok_or_else(|| {
+        let key = excerpt(&request.output, ECHO_LIMIT);
         DispatchError::bad(
-            format!("no callback has the output key {:?}", request.output),
-            Some(&request.output),
+            format!("no callback has the output key {key:?}"),
+            Some(&key),
         )
     })
 }
 
 fn prepare(
     callback: Arc<RegisteredCallback>,
-    services: Arc<crate::services::Services>,
-    session: Option<crate::session::RequestSession>,
-    headers: HeaderMap,
+    environment: CallEnvironment,
     body: &Bytes,
     mut request: CallbackRequest<'_>,
     inline: bool,
 ) -> Result<Prepared, DispatchError> {
+    let CallEnvironment {
+        services,
+        session,
+        guard,
+        headers,
+    } = environment;
     let spec = &callback.spec;
     let key = callback.key.as_str();
     if request.inputs.len() != spec.inputs.len() || request.state.len() != spec.states.len() {
@@ -167,6 +178,10 @@ fn prepare(
             format!("callback {key} has outputs but the request has no \"outputs\""),
             Some(key),
         ));
+    }
+    check_shape(&callback, &request)?;
+    if let Some(guard) = &guard {
+        check_sent_stores(guard, &callback, &request);
     }
     let context = CallbackContext::new(
         services,
@@ -211,10 +226,66 @@ fn prepare(
     drop(source);
     Ok(Prepared {
         callback,
+        guard,
         outputs,
         context,
         stage,
     })
+}
+
+/// A request that does not fit the callback's declaration is refused before
+/// the callback runs (400), naming the field and what it should be.
+fn check_shape(
+    callback: &RegisteredCallback,
+    request: &CallbackRequest<'_>,
+) -> Result<(), DispatchError> {
+    let spec = &callback.spec;
+    let shape = CallbackShape {
+        outputs: &spec.outputs,
+        multi_output: spec.is_multi_output(),
+        inputs: &spec.inputs,
+        states: &spec.states,
+    };
+    request.check_shape(&shape).map_err(|e| match e {
+        ProtocolError::RequestShape {
+            ref dependency,
+            ref expected,
+            ..
+        } => DispatchError::BadRequest {
+            message: format!("callback {}: {e}", callback.key),
+            callback: Some(callback.key.clone()),
+            property: dependency.clone(),
+            expected: Some(expected.clone()),
+        },
+        other => DispatchError::bad(
+            format!("callback {}: {other}", callback.key),
+            Some(&callback.key),
+        ),
+    })
+}
+
+/// Debug mode: large `dcc.Store` values the browser sent.
+fn check_sent_stores(
+    guard: &StoreGuard,
+    callback: &RegisteredCallback,
+    request: &CallbackRequest<'_>,
+) {
+    for entry in request
+        .inputs
+        .iter()
+        .chain(&request.state)
+        .flat_map(|s| s.entries())
+    {
+        if let Some(v) = entry.value {
+            guard.check(
+                &entry.id,
+                &entry.property,
+                v.get().len(),
+                Passage::Sent,
+                &callback.key,
+            );
+        }
+    }
 }
 
 fn call_error(key: &str, e: CallError) -> DispatchError {
@@ -222,7 +293,10 @@ fn call_error(key: &str, e: CallError) -> DispatchError {
         CallError::Arg(a) => DispatchError::BadRequest {
             message: format!(
                 "callback {}: the value of {} does not fit the argument type {}: {}",
-                a.callback, a.property, a.expected, a.message
+                a.callback,
+                a.property,
+                a.expected,
+                excerpt(&a.message, 2 * ECHO_LIMIT)
             ),
             callback: Some(a.callback),
             property: Some(a.property),
@@ -261,12 +335,16 @@ fn build_response(
     outputs: Option<OutputSpec>,
     value: String,
     context: &CallbackContext,
+    guard: Option<&StoreGuard>,
 ) -> Result<String, DispatchError> {
     let key = callback.key.as_str();
     let fail = |message: String| DispatchError::Failed {
         callback: key.to_owned(),
         message,
     };
+    if let Some(guard) = guard {
+        guard.learn(value.as_bytes());
+    }
     let mut response = CallbackResponse::default();
     let spec = &callback.spec;
     if let (false, Some(outputs)) = (spec.outputs.is_empty(), outputs) {
@@ -321,9 +399,17 @@ fn build_response(
             }
         }
     }
+    if let Some(guard) = guard {
+        for (id, prop, v) in response.outputs() {
+            guard.check(&id, prop, v.get().len(), Passage::Written, key);
+        }
+    }
     for (id, props) in context.take_side_updates() {
         for (prop, v) in props {
             if let Ok(raw) = serde_json::value::to_raw_value(&v) {
+                if let Some(guard) = guard {
+                    guard.check(&id, &prop, raw.get().len(), Passage::Written, key);
+                }
                 response.side_update(&id, &prop, raw);
             }
         }

@@ -18,5 +18,5 @@ pub use handler::{AsyncCallback, ErasedHandlerPublic, SyncCallback};
 pub use output::{Fallible, IntoCallbackResult, NoUpdate, Plain, ReturnError, Update};
 pub use spec::{Callback, Input, Output, State};
 
-pub(crate) use dispatch::{dispatch, DispatchError};
+pub(crate) use dispatch::{dispatch, CallEnvironment, DispatchError};
 pub(crate) use registry::CallbackRegistry;

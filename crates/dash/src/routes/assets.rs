@@ -6,6 +6,7 @@ use std::time::UNIX_EPOCH;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use dash_protocol::{excerpt, ECHO_LIMIT};
 
 use super::AppState;
 use crate::assets_folder::resolve;
@@ -15,11 +16,20 @@ pub(crate) async fn serve(
     Path(path): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    let shown = || excerpt(&path, ECHO_LIMIT).into_owned();
     let Some(file) = resolve(&state.assets_folder, &path) else {
-        return (StatusCode::NOT_FOUND, format!("asset {path} not found")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            format!("asset {} not found", shown()),
+        )
+            .into_response();
     };
     let Ok(bytes) = tokio::fs::read(&file).await else {
-        return (StatusCode::NOT_FOUND, format!("asset {path} not readable")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            format!("asset {} not readable", shown()),
+        )
+            .into_response();
     };
     let modified = std::fs::metadata(&file)
         .and_then(|m| m.modified())

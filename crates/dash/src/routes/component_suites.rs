@@ -4,6 +4,7 @@
 use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use dash_protocol::{excerpt, ECHO_LIMIT};
 
 pub(crate) async fn serve(
     Path((namespace, path)): Path<(String, String)>,
@@ -13,7 +14,11 @@ pub(crate) async fn serve(
     let Some(asset) = dash_assets::get(&namespace, &clean) else {
         return (
             StatusCode::NOT_FOUND,
-            format!("{namespace}/{clean} is not served by this app"),
+            format!(
+                "{}/{} is not served by this app",
+                excerpt(&namespace, ECHO_LIMIT),
+                excerpt(&clean, ECHO_LIMIT)
+            ),
         )
             .into_response();
     };

@@ -14,6 +14,7 @@ pub(crate) async fn serve(
     session: Option<axum::Extension<crate::session::RequestSession>>,
 ) -> Response {
     let layout = state.layout.clone();
+    let dynamic = matches!(layout, crate::layout::LayoutSource::Function(_));
     let context = crate::layout::LayoutContext::new(session.map(|s| s.0));
     let rendered = match layout {
         crate::layout::LayoutSource::Fixed(b) => Ok(b),
@@ -22,7 +23,12 @@ pub(crate) async fn serve(
             .unwrap_or_else(|e| Err(e.to_string())),
     };
     match rendered {
-        Ok(bytes) => json_response(StatusCode::OK, bytes),
+        Ok(bytes) => {
+            if let (true, Some(guard)) = (dynamic, &state.store_guard) {
+                guard.learn(&bytes);
+            }
+            json_response(StatusCode::OK, bytes)
+        }
         Err(message) => {
             tracing::error!(%message, "layout failed");
             json_response(

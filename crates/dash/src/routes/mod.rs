@@ -39,6 +39,8 @@ pub(crate) struct AppState {
     pub services: Arc<crate::services::Services>,
     /// The app secret and session settings.
     pub sessions: Arc<crate::session::Sessions>,
+    /// Debug mode's warning about large `dcc.Store` values.
+    pub store_guard: Option<Arc<crate::store_guard::StoreGuard>>,
 }
 
 /// Builds the router; `p` is the routes prefix (starts and ends with `/`).

@@ -8,9 +8,17 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use dash_protocol::{excerpt, ECHO_LIMIT};
+
 use super::body::BodyError;
 use super::{json_response, AppState};
-use crate::callback::{dispatch, DispatchError};
+use crate::callback::{dispatch, CallEnvironment, DispatchError};
+
+/// The longest message of a 400 answer (it quotes cut ids and values).
+const MESSAGE_LIMIT: usize = 1024;
+/// The longest failure message logged or shown in debug mode (a callback's
+/// error or panic text can quote its arguments).
+const FAILURE_LIMIT: usize = 4096;
 
 pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
@@ -34,21 +42,20 @@ pub(crate) async fn serve(
                     format!("cannot read the request body: {reason}"),
                 ),
             };
+            tracing::warn!(status = status.as_u16(), %message, "request body refused");
             return json_response(
                 status,
                 json!({"error": "bad_body", "message": message}).to_string(),
             );
         }
     };
-    match dispatch(
-        state.registry.clone(),
-        state.services.clone(),
-        session.map(|s| s.0),
+    let environment = CallEnvironment {
+        services: state.services.clone(),
+        session: session.map(|s| s.0),
+        guard: state.store_guard.clone(),
         headers,
-        body,
-    )
-    .await
-    {
+    };
+    match dispatch(state.registry.clone(), environment, body).await {
         Ok(json) => json_response(StatusCode::OK, json),
         Err(DispatchError::Prevented) => StatusCode::NO_CONTENT.into_response(),
         Err(DispatchError::BadRequest {
@@ -57,20 +64,26 @@ pub(crate) async fn serve(
             property,
             expected,
         }) => {
-            tracing::warn!(%message, "bad callback request");
+            // Everything echoed is cut: the request chose these strings.
+            let cut = |s: &str| excerpt(s, ECHO_LIMIT).into_owned();
+            let message = excerpt(&message, MESSAGE_LIMIT);
+            let callback = callback.as_deref().map(cut);
+            tracing::warn!(%message, callback = callback.as_deref().unwrap_or("-"), "bad callback request");
             let mut body = json!({"error": "bad_request", "message": message});
             if let Some(c) = callback {
                 body["callback"] = c.into();
             }
             if let Some(p) = property {
-                body["property"] = p.into();
+                body["property"] = cut(&p).into();
             }
             if let Some(e) = expected {
-                body["expected"] = e.into();
+                body["expected"] = cut(&e).into();
             }
             json_response(StatusCode::BAD_REQUEST, body.to_string())
         }
         Err(DispatchError::Failed { callback, message }) => {
+            let callback = excerpt(&callback, ECHO_LIMIT);
+            let message = excerpt(&message, FAILURE_LIMIT);
             tracing::error!(%callback, %message, "callback failed");
             failure_response(state.debug, &callback, &message)
         }
