@@ -24,10 +24,20 @@ impl Dash {
     /// Checks the app and builds its axum router (all Dash routes), for
     /// embedding in a larger axum app or for tests.
     pub fn into_router(self) -> Result<Router, Error> {
-        self.build().map(|(router, _, _)| router)
+        self.build()
+            .map(|(app, _, _)| Router::new().fallback_service(app))
     }
 
-    fn build(self) -> Result<(Router, Arc<crate::services::Services>, ServeLimits), Error> {
+    fn build(
+        self,
+    ) -> Result<
+        (
+            crate::serve::Protected,
+            Arc<crate::services::Services>,
+            ServeLimits,
+        ),
+        Error,
+    > {
         self.validate()?;
         let limits = self.settings.serve.resolve()?;
         let debug = self.debug_enabled();
@@ -76,7 +86,6 @@ impl Dash {
         let state = Arc::new(AppState {
             store_guard,
             services: services.clone(),
-            sessions,
             registry: Arc::new(self.callbacks),
             layout,
             index_html,
@@ -92,7 +101,7 @@ impl Dash {
             &self.settings.assets_url_path,
             self.settings.compress,
         );
-        let router = crate::serve::protect(router, &limits);
+        let router = crate::serve::protect(router, &limits, sessions);
         Ok((router, services, limits))
     }
 

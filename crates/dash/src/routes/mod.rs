@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
@@ -37,8 +36,6 @@ pub(crate) struct AppState {
     pub assets_folder: PathBuf,
     pub max_body_bytes: usize,
     pub services: Arc<crate::services::Services>,
-    /// The app secret and session settings.
-    pub sessions: Arc<crate::session::Sessions>,
     /// Debug mode's warning about large `dcc.Store` values.
     pub store_guard: Option<Arc<crate::store_guard::StoreGuard>>,
 }
@@ -50,17 +47,12 @@ pub(crate) fn router(
     assets_url_path: &str,
     compress: bool,
 ) -> Router {
-    // The routes that may start a session (and set its cookie).
-    let session = from_fn_with_state(state.sessions.clone(), crate::session::attach);
     let mut routes = Router::new()
-        .route(
-            &format!("{p}_dash-layout"),
-            get(layout::serve).layer(session.clone()),
-        )
+        .route(&format!("{p}_dash-layout"), get(layout::serve))
         .route(&format!("{p}_dash-dependencies"), get(dependencies::serve))
         .route(
             &format!("{p}_dash-update-component"),
-            post(update::serve).get(index::serve).layer(session.clone()),
+            post(update::serve).get(index::serve),
         )
         .route(
             &format!("{p}_dash-component-suites/{{namespace}}/{{*path}}"),
@@ -79,8 +71,8 @@ pub(crate) fn router(
         routes = routes.route(&format!("{p}_reload-hash"), get(reload_hash::serve));
     }
     routes = routes
-        .route(p, get(index::serve).layer(session.clone()))
-        .route(&format!("{p}{{*rest}}"), get(index::serve).layer(session));
+        .route(p, get(index::serve))
+        .route(&format!("{p}{{*rest}}"), get(index::serve));
     let limit = state.max_body_bytes;
     let routes = routes.layer(DefaultBodyLimit::max(limit)).with_state(state);
     if compress {
@@ -100,9 +92,15 @@ pub(crate) fn json_response(
     status: axum::http::StatusCode,
     body: impl Into<axum::body::Body>,
 ) -> axum::response::Response {
-    axum::response::Response::builder()
-        .status(status)
-        .header(axum::http::header::CONTENT_TYPE, "application/json")
-        .body(body.into())
-        .expect("static headers are valid")
+    let mut response = axum::response::Response::new(body.into());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    // Room for the security headers and a session cookie added later,
+    // without growing the map.
+    headers.reserve(8);
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    response
 }

@@ -17,9 +17,9 @@ use super::{ServeLimits, Stop};
 /// Serves `router` on `listener` until `stop`; then stops accepting and
 /// waits for open connections to finish their requests, at most
 /// `limits.graceful_timeout` (a second stop request cuts the wait short).
-pub(crate) async fn serve_connections(
+pub(crate) async fn serve_connections<A: connection::App>(
     listener: TcpListener,
-    router: axum::Router,
+    router: A,
     limits: &ServeLimits,
     stop: Stop,
 ) -> io::Result<()> {

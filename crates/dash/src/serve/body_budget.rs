@@ -15,9 +15,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::Response;
 use http_body::Body as _;
 
@@ -134,23 +133,25 @@ impl http_body::Body for MeteredBody {
     }
 }
 
-struct Metering {
+/// The body budget of a process, with the limits the metering needs.
+pub(crate) struct Metering {
     budget: Arc<BodyBudget>,
     max_body_bytes: usize,
     stall_limit: Duration,
 }
 
-/// Wraps the router so request bodies are counted against the budget.
-pub(crate) fn layer(router: axum::Router, limits: &ServeLimits) -> axum::Router {
-    let metering = Arc::new(Metering {
-        budget: Arc::new(BodyBudget {
-            limit: limits.body_budget_bytes,
-            in_use: AtomicUsize::new(0),
-        }),
-        max_body_bytes: limits.max_body_bytes,
-        stall_limit: limits.header_timeout,
-    });
-    router.layer(axum::middleware::from_fn_with_state(metering, meter))
+impl Metering {
+    /// The budget and limits of one process.
+    pub(crate) fn new(limits: &ServeLimits) -> Self {
+        Metering {
+            budget: Arc::new(BodyBudget {
+                limit: limits.body_budget_bytes,
+                in_use: AtomicUsize::new(0),
+            }),
+            max_body_bytes: limits.max_body_bytes,
+            stall_limit: limits.header_timeout,
+        }
+    }
 }
 
 fn announced_length(headers: &HeaderMap) -> Option<usize> {
@@ -163,7 +164,13 @@ fn announced_length(headers: &HeaderMap) -> Option<usize> {
         .ok()
 }
 
-async fn meter(State(m): State<Arc<Metering>>, request: Request, next: Next) -> Response {
+/// Runs `next` with the request's body counted against the budget, or
+/// answers 503 (over budget) or 408 (the body stalled) itself.
+pub(crate) async fn meter<F, Fut>(m: &Metering, request: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let announced = announced_length(request.headers());
     let has_body = match announced {
         Some(n) => n > 0,
@@ -171,7 +178,7 @@ async fn meter(State(m): State<Arc<Metering>>, request: Request, next: Next) -> 
     };
     // Over the per-request limit: the route answers 413 without reading.
     if !has_body || announced.is_some_and(|n| n > m.max_body_bytes) {
-        return next.run(request).await;
+        return next(request).await;
     }
     let Some(reservation) = Reservation::new(&m.budget, announced.unwrap_or(0)) else {
         // Read and drop the body first: a client still sending it would
@@ -191,7 +198,7 @@ async fn meter(State(m): State<Arc<Metering>>, request: Request, next: Next) -> 
             stall: None,
         })
     });
-    let response = next.run(request).await;
+    let response = next(request).await;
     let large = reservation.held() >= crate::allocator::LARGE_BUFFER;
     drop(reservation);
     if large {

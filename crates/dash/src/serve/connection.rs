@@ -11,6 +11,10 @@
 //! connections after the head timeout (pinned by a test below). Here the
 //! stream notes when bytes arrive and the service notes when requests begin
 //! and end; a watchdog beside the connection compares them with the clock.
+//! It is not woken by that activity (a wake-up and a new timer for every
+//! request cost about a third of a small callback's time): it looks at
+//! least every quarter of the head timeout, so a stalled head is closed
+//! within 1.25 times the head timeout.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -29,7 +33,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::sync::{Notify, OwnedSemaphorePermit};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::Stop;
 
@@ -50,7 +54,6 @@ struct Activity {
     /// When the first byte of a request head came, or `NO_HEAD`.
     head_started_ms: AtomicU64,
     in_flight: AtomicUsize,
-    changed: Notify,
 }
 
 enum Verdict {
@@ -67,7 +70,6 @@ impl Activity {
             last_active_ms: AtomicU64::new(0),
             head_started_ms: AtomicU64::new(NO_HEAD),
             in_flight: AtomicUsize::new(0),
-            changed: Notify::new(),
         }
     }
 
@@ -84,7 +86,6 @@ impl Activity {
             && self.head_started_ms.load(Ordering::Acquire) == NO_HEAD
         {
             self.head_started_ms.store(self.now_ms(), Ordering::Release);
-            self.changed.notify_one();
         }
     }
 
@@ -129,7 +130,6 @@ impl Drop for RequestInFlight {
         let a = &self.0;
         a.last_active_ms.store(a.now_ms(), Ordering::Release);
         a.in_flight.fetch_sub(1, Ordering::AcqRel);
-        a.changed.notify_one();
     }
 }
 
@@ -210,18 +210,46 @@ impl http_body::Body for AnswerBody {
     }
 }
 
-/// The app's router as a hyper service for one connection: each request
-/// carries the peer address as `ConnectInfo<SocketAddr>`.
+/// What a connection serves: the app (`Protected` around its router), or
+/// a bare router in tests.
+pub(crate) trait App:
+    tower_service::Service<
+        Request<Body>,
+        Response = Response<Body>,
+        Error = Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S> App for S where
+    S: tower_service::Service<
+            Request<Body>,
+            Response = Response<Body>,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// The app as a hyper service for one connection: each request carries
+/// the peer address as `ConnectInfo<SocketAddr>`.
 #[derive(Clone)]
-struct AppService {
-    router: axum::Router,
+struct AppService<A> {
+    app: A,
     peer: SocketAddr,
     activity: Arc<Activity>,
 }
 
 type AnswerFuture = Pin<Box<dyn Future<Output = Result<Response<AnswerBody>, Infallible>> + Send>>;
 
-impl hyper::service::Service<Request<Incoming>> for AppService {
+impl<A: App> hyper::service::Service<Request<Incoming>> for AppService<A> {
     type Response = Response<AnswerBody>;
     type Error = Infallible;
     type Future = AnswerFuture;
@@ -229,9 +257,10 @@ impl hyper::service::Service<Request<Incoming>> for AppService {
     fn call(&self, mut request: Request<Incoming>) -> AnswerFuture {
         let in_flight = self.activity.request_started();
         request.extensions_mut().insert(ConnectInfo(self.peer));
-        let mut router = self.router.clone();
-        // A Router is always ready: no poll_ready needed.
-        let answer = tower_service::Service::call(&mut router, request);
+        let mut app = self.app.clone();
+        // The app (a Router, or `Protected` around one) is always ready:
+        // no poll_ready needed.
+        let answer = tower_service::Service::call(&mut app, request.map(Body::new));
         Box::pin(async move {
             let response = answer.await.unwrap_or_else(|never| match never {});
             Ok(response.map(|body| AnswerBody {
@@ -244,10 +273,10 @@ impl hyper::service::Service<Request<Incoming>> for AppService {
 
 /// Serves one accepted connection until it ends, times out or the stop
 /// has drained it.
-pub(crate) async fn serve(
+pub(crate) async fn serve<A: App>(
     stream: TcpStream,
     peer: SocketAddr,
-    router: axum::Router,
+    app: A,
     builder: Arc<auto::Builder<TokioExecutor>>,
     timeouts: ConnectionTimeouts,
     stop: Stop,
@@ -261,15 +290,19 @@ pub(crate) async fn serve(
         activity: activity.clone(),
     });
     let service = AppService {
-        router,
+        app,
         peer,
         activity: activity.clone(),
     };
     let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);
+    let look_every = (timeouts.head / 4).max(Duration::from_millis(10));
+    let timer = tokio::time::sleep(look_every);
+    tokio::pin!(timer);
     let mut stopping = false;
     loop {
-        let check_at = match activity.verdict(timeouts) {
+        let next_look = tokio::time::Instant::now() + look_every;
+        let at = match activity.verdict(timeouts) {
             Verdict::HeadTimedOut => {
                 tracing::debug!(%peer, "request head not complete in time: connection closed");
                 return;
@@ -278,15 +311,10 @@ pub(crate) async fn serve(
                 tracing::trace!(%peer, "idle connection closed");
                 return;
             }
-            Verdict::CheckAt(at) => Some(at),
-            Verdict::WaitForChange => None,
+            Verdict::CheckAt(at) => next_look.min(at.into()),
+            Verdict::WaitForChange => next_look,
         };
-        let timer = async {
-            match check_at {
-                Some(at) => tokio::time::sleep_until(at.into()).await,
-                None => std::future::pending().await,
-            }
-        };
+        timer.as_mut().reset(at);
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(e) = result {
@@ -298,8 +326,7 @@ pub(crate) async fn serve(
                 stopping = true;
                 connection.as_mut().graceful_shutdown();
             }
-            _ = activity.changed.notified() => {}
-            _ = timer => {}
+            _ = &mut timer => {}
         }
     }
 }

@@ -18,7 +18,6 @@ use axum::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue};
-use axum::response::Response;
 
 use crate::Error;
 
@@ -90,19 +89,6 @@ fn is_source(s: &str) -> bool {
         && s.bytes().all(|b| {
             b.is_ascii_alphanumeric() || matches!(b, b':' | b'/' | b'.' | b'-' | b'*' | b'_' | b'+')
         })
-}
-
-/// Wraps the router so every answer gets the headers.
-pub(crate) fn layer(router: axum::Router, headers: SecurityHeaders) -> axum::Router {
-    router.layer(axum::middleware::map_response(
-        move |mut response: Response| {
-            let headers = headers.clone();
-            async move {
-                headers.apply(response.headers_mut());
-                response
-            }
-        },
-    ))
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
-//! The session middleware on the index page, `_dash-layout` and
-//! `_dash-update-component`: it puts a lazy [`RequestSession`] in the
-//! request's extensions and, after the handler, adds `Set-Cookie` when the
-//! session was started, rotated or signed again. Static files never get a
-//! cookie.
+//! The session of each request: before the router, a lazy
+//! [`RequestSession`] goes into the request's extensions; after it,
+//! `Set-Cookie` is added when the session was started, rotated or signed
+//! again. Only the index page, `_dash-layout` and `_dash-update-component`
+//! ask for the session, so static files never get a cookie. Both steps run
+//! in the one service that wraps the whole router (`serve::protect`), not
+//! as a layer on each route (which cost a clone and a boxed future per
+//! layer and request).
 //!
 //! `Secure` is decided here: by `Dash::secure_cookies` when set, else from
 //! `X-Forwarded-Proto: https` when the TCP peer is a trusted proxy. The
@@ -12,19 +15,15 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderValue};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use super::settings::TrustedProxies;
 use super::{RequestSession, Sessions};
 
-pub(crate) async fn attach(
-    State(sessions): State<Arc<Sessions>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// Puts this request's lazy session in its extensions.
+pub(crate) fn begin(sessions: &Arc<Sessions>, request: &mut Request) -> RequestSession {
     let cookies = request
         .headers()
         .get_all(header::COOKIE)
@@ -34,10 +33,14 @@ pub(crate) async fn attach(
     let secure = sessions
         .settings
         .secure_cookies
-        .unwrap_or_else(|| forwarded_https(&request, &sessions.settings.trusted_proxies));
-    let session = RequestSession::new(sessions, cookies, secure);
+        .unwrap_or_else(|| forwarded_https(request, &sessions.settings.trusted_proxies));
+    let session = RequestSession::new(sessions.clone(), cookies, secure);
     request.extensions_mut().insert(session.clone());
-    let mut response = next.run(request).await;
+    session
+}
+
+/// Adds `Set-Cookie` if the handler started, rotated or re-signed it.
+pub(crate) fn finish(session: &RequestSession, response: &mut Response) {
     if let Some(cookie) = session.set_cookie() {
         let headers = response.headers_mut();
         headers.append(header::SET_COOKIE, cookie);
@@ -46,7 +49,6 @@ pub(crate) async fn attach(
             .entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("no-store"));
     }
-    response
 }
 
 /// `X-Forwarded-Proto: https` (the first of a list) from a trusted peer.

@@ -32,7 +32,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use dash_cache::CacheBackend;
 
-pub(crate) use middleware::attach;
+pub(crate) use middleware::{begin, finish};
 pub(crate) use request::RequestSession;
 pub use secret::{AppSecret, SecretSource, Verified, MIN_SECRET_KEY_BYTES};
 pub(crate) use settings::SessionSettings;
