@@ -30,6 +30,11 @@ const MAX_VALUE_LEN: usize = 160;
 pub(crate) struct SessionId(u128);
 
 impl SessionId {
+    /// The id with these bits (the fuzz target builds tickets from input).
+    pub(crate) fn from_bits(bits: u128) -> Self {
+        SessionId(bits)
+    }
+
     pub(crate) fn random() -> Self {
         SessionId(rand::random())
     }

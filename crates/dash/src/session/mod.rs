@@ -19,6 +19,8 @@
 //!   scripts instead of the id.
 
 mod cookie;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handle;
 mod middleware;
 mod record;
