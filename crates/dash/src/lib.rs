@@ -29,6 +29,7 @@ mod app;
 mod assets_folder;
 pub mod callback;
 mod error;
+pub mod files;
 mod index_page;
 mod layout;
 mod routes;

@@ -1,0 +1,86 @@
+// Python Dash's download and upload integration tests (plotly/dash
+// components/dash-core-components/tests/integration/download and upload),
+// ported against the parity_tour example: same ids of the tests, same
+// assertions (the file saved by the browser has the content sent; no
+// browser errors).
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startApp, launchBrowser, openPage } from './lib/harness.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dash-tour-'));
+// A binary file with every byte value, for the file download.
+const binary = path.join(dir, 'every-byte.bin');
+fs.writeFileSync(binary, Buffer.from([...Array(4096).keys()].map((i) => (i * 7) % 256)));
+
+async function download(page, button) {
+  const [saved] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.click(button)]);
+  return { name: saved.suggestedFilename(), bytes: fs.readFileSync(await saved.path()) };
+}
+
+describe('parity_tour: downloads and uploads', { timeout: 120000 }, () => {
+  let app;
+  let browser;
+  before(async () => {
+    app = await startApp('parity_tour', { env: { TOUR_FILE: binary } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('dltx001_download_text', async () => {
+    const ctx = await browser.newContext({ acceptDownloads: true });
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.waitForSelector('#dl-text');
+    const file = await download(page, '#dl-text');
+    assert.equal(file.name, 'hello.txt');
+    assert.equal(file.bytes.toString('utf8'), 'Hello, world!');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('dlfi001_download_file', async () => {
+    const ctx = await browser.newContext({ acceptDownloads: true });
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.waitForSelector('#dl-file');
+    const file = await download(page, '#dl-file');
+    assert.equal(file.name, 'every-byte.bin');
+    assert.ok(file.bytes.equals(fs.readFileSync(binary)), 'the same bytes as the original');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('dldf001_download_dataframe (csv)', async () => {
+    const ctx = await browser.newContext({ acceptDownloads: true });
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.waitForSelector('#dl-csv');
+    const file = await download(page, '#dl-csv');
+    assert.equal(file.name, 'df.csv');
+    // pandas' df.to_csv(index=False) of the same frame.
+    assert.equal(file.bytes.toString('utf8'), 'a,b,c\n1,2,x\n2,1,x\n3,5,y\n4,6,y\n');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  for (const [ext, content] of [['csv', 'city,country\nParis,France\nOslo,Norway\n'], ['svg', '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>']]) {
+    it(`upft001_test_upload_with_different_file_types (${ext})`, async () => {
+      const file = path.join(dir, `upft001.${ext}`);
+      fs.writeFileSync(file, content);
+      const ctx = await browser.newContext();
+      const { page, problems } = await openPage(ctx, app.url);
+      await page.setInputFiles('#upload-div input[type=file]', file);
+      await page.waitForSelector('#raw-title:has-text("Raw Content")');
+      const summary = await page.textContent('#upload-summary');
+      assert.match(summary, new RegExp(`^upft001\\.${ext}: ${Buffer.byteLength(content)} bytes of `));
+      assert.equal(await page.textContent('#upload-output pre'), content);
+      assert.deepEqual(problems, []);
+      await ctx.close();
+    });
+  }
+});
+
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
