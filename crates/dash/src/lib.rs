@@ -32,6 +32,7 @@ mod error;
 pub mod files;
 mod index_page;
 mod layout;
+pub mod paths;
 mod routes;
 mod run_options;
 mod serve;
