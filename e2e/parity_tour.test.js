@@ -20,6 +20,112 @@ async function download(page, button) {
   return { name: saved.suggestedFilename(), bytes: fs.readFileSync(await saved.path()) };
 }
 
+const storeOf = async (page, sel) => JSON.parse(await page.textContent(sel));
+async function until(page, check, what, timeout = 10000) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try { last = await check(); if (last === true) return; } catch (e) { last = e.message; }
+    if (Date.now() > end) throw new Error(`${what}: ${JSON.stringify(last)}`);
+    await page.waitForTimeout(50);
+  }
+}
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+describe('parity_tour: Patch (plotly/dash tests/integration/test_patch.py)', { timeout: 120000 }, () => {
+  let app;
+  let browser;
+  before(async () => {
+    app = await startApp('parity_tour');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('pch001_patch_operations', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    const out = () => storeOf(page, '#store-content');
+    await until(page, async () => (await out()).value === 'unset', 'initial store');
+    const step = async (input, text, button) => {
+      if (input) await page.fill(input, text);
+      await page.click(button);
+    };
+    await step('#set-value', 'Set Value', '#set-btn');
+    await until(page, async () => (await out()).value === 'Set Value', 'set');
+    await step('#append-value', 'Append', '#append-btn');
+    await until(page, async () => same((await out()).array, ['initial', 'Append']), 'append');
+    await step('#prepend-value', 'Prepend', '#prepend-btn');
+    await until(page, async () => same((await out()).array, ['Prepend', 'initial', 'Append']), 'prepend');
+    await step('#extend-value', 'Extend', '#extend-btn');
+    await until(page, async () => same((await out()).array, ['Prepend', 'initial', 'Append', 'Extend']), 'extend');
+    assert.equal((await out()).merged, undefined);
+    await step('#merge-value', 'Merged', '#merge-btn');
+    await until(page, async () => (await out()).merged === 'Merged', 'merge');
+    assert.equal((await out()).delete, 'Delete me');
+    await step(null, null, '#delete-btn');
+    await until(page, async () => (await out()).delete === undefined, 'delete');
+    await step('#insert-value', 'Inserted', '#insert-btn');
+    await until(page, async () => same((await out()).array, ['Prepend', 'Inserted', 'initial', 'Append', 'Extend']), 'insert');
+    await page.fill('#insert-value', 'Inserted with negative index');
+    await page.fill('#insert-index', '-1');
+    await page.click('#insert-btn');
+    await until(page, async () => same((await out()).array, ['Prepend', 'Inserted', 'initial', 'Append', 'Inserted with negative index', 'Extend']), 'insert at -1');
+    await step(null, null, '#delete-index');
+    await until(page, async () => same((await out()).array, ['Prepend', 'initial', 'Append', 'Extend']), 'delete index');
+    await step(null, null, '#reverse-btn');
+    await until(page, async () => same((await out()).array, ['Extend', 'Append', 'initial', 'Prepend']), 'reverse');
+    await step(null, null, '#remove-btn');
+    await until(page, async () => same((await out()).array, ['Extend', 'Append', 'Prepend']), 'remove');
+    await step(null, null, '#clear-btn');
+    await until(page, async () => same((await out()).array, []), 'clear');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('pch002_patch_app_pmc_callbacks', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.waitForSelector('.first:has-text("Foo")');
+    await page.click('#click');
+    await until(page, async () => (await page.textContent('.first')) === 'FooBar' && (await page.textContent('.second')) === 'FooBar', 'both FooBar');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('pch003_patch_children', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.fill('#children-value', 'new-child');
+    await page.click('#add-children');
+    await page.waitForSelector('#new-child:has-text("new-child")');
+    assert.equal(await page.textContent('#initial'), 'init');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('pch006_base_operators', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    const shows = (sel, text) => until(page, async () => (await page.textContent(sel)) === text, `${sel} shows ${text}`);
+    await shows('#store-output', '2');
+    await page.click('#add-one');
+    await shows('#store-output', '3');
+    await page.click('#remove-one');
+    await shows('#store-output', '2');
+    await page.click('#mul-two');
+    await shows('#store-output', '4');
+    await page.click('#div-two');
+    await shows('#store-output', '2');
+    await page.click('#merge');
+    await shows('#dict-store-output', '{"initial":"initial","merged":"merged"}');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+});
+
 describe('parity_tour: downloads and uploads', { timeout: 120000 }, () => {
   let app;
   let browser;

@@ -5,6 +5,10 @@
 //!   `send_csv` (Python's `dcc.send_string`, `send_file`,
 //!   `send_data_frame(df.to_csv)`).
 //! - Uploads: a `dcc.Upload`'s data URL decoded into bytes and a name.
+//! - Patch: parts of a store, a list of children and pattern-matched
+//!   outputs changed in the browser without sending the whole value
+//!   (Python's `dash.Patch`; the sections of its tests `test_pch001` to
+//!   `test_pch006`).
 //!
 //! `cargo run --release --example parity_tour` (`TOUR_FILE` names the file
 //! the "Download a file" button sends; default `README.md`).
@@ -65,13 +69,246 @@ fn uploads() -> html::Div {
     ))
 }
 
+fn labelled_input(input: &str, button: &str, label: &str) -> html::Div {
+    html::Div::new().children((
+        dcc::Input::new().id(input),
+        html::Button::new().id(button).children(label.to_owned()),
+    ))
+}
+
+fn patches() -> html::Div {
+    let pattern = |i: i64| ComponentId::object([("type", "output".into()), ("index", i.into())]);
+    let operations = html::Div::new().children((
+        labelled_input("set-value", "set-btn", "Set"),
+        labelled_input("append-value", "append-btn", "Append"),
+        labelled_input("prepend-value", "prepend-btn", "prepend"),
+        html::Div::new().children((
+            dcc::Input::new().id("insert-value"),
+            dcc::Input::new()
+                .id("insert-index")
+                .type_("number")
+                .value(1),
+            html::Button::new().id("insert-btn").children("insert"),
+        )),
+        labelled_input("extend-value", "extend-btn", "extend"),
+        labelled_input("merge-value", "merge-btn", "Merge"),
+        html::Button::new().id("delete-btn").children("Delete"),
+        html::Button::new()
+            .id("delete-index")
+            .children("Delete index"),
+        html::Button::new().id("clear-btn").children("Clear"),
+        html::Button::new().id("reverse-btn").children("Reverse"),
+        html::Button::new().id("remove-btn").children("Remove"),
+    ));
+    html::Div::new().children((
+        html::H3::new().children("Patch"),
+        operations,
+        dcc::Store::new().id("store").data(json!({
+            "value": "unset", "n_clicks": 0, "array": ["initial"], "delete": "Delete me"
+        })),
+        html::Div::new().id("store-content"),
+        // test_pch002: Patch values for pattern-matched outputs.
+        html::Button::new().id("click").children("Click"),
+        html::Div::new().id(pattern(0)).class_name("first"),
+        html::Div::new().id(pattern(1)).class_name("second"),
+        // test_pch003: a Patch of children.
+        html::Div::new().children((
+            dcc::Input::new().id("children-value").value(""),
+            html::Button::new().id("add-children").children("Add"),
+        )),
+        // A list of children (as Python's `[html.Div(...)]`): appending
+        // needs a list.
+        html::Div::new()
+            .id("output")
+            .children((html::Div::new().id("initial").children("init"),)),
+        // test_pch006: arithmetic and merge on whole values.
+        html::Div::new().children((
+            dcc::Store::new().id("number-store").data(2),
+            html::Button::new().id("add-one").children("add-one"),
+            html::Button::new().id("remove-one").children("remove-one"),
+            html::Button::new().id("mul-two").children("mul-two"),
+            html::Button::new().id("div-two").children("div-two"),
+            html::Button::new().id("merge").children("merge"),
+            dcc::Store::new()
+                .id("dict-store")
+                .data(json!({"initial": "initial"})),
+            html::Div::new().id("store-output"),
+            html::Div::new().id("dict-store-output"),
+        )),
+    ))
+}
+
+/// The spec of a button's callback that patches a store's `data` (several
+/// callbacks patch one store: `allow_duplicate`).
+fn on_click(store: &str, button: &str) -> Callback {
+    Callback::new()
+        .output(Output::new(store, "data").allow_duplicate())
+        .input((button, "n_clicks"))
+        .prevent_initial_call(true)
+}
+
+fn patch_callbacks(app: &mut Dash) {
+    type Text = Option<String>;
+    app.callback(
+        on_click("store", "set-btn").state(("set-value", "value")),
+        |_: Option<u32>, value: Text| {
+            let mut p = Patch::new();
+            p.at("value").assign(value);
+            p.at("n_clicks").add(1);
+            p
+        },
+    );
+    app.callback(
+        on_click("store", "append-btn").state(("append-value", "value")),
+        |_: Option<u32>, value: Text| {
+            let mut p = Patch::new();
+            p.at("array").append(value);
+            p.at("n_clicks").add(1);
+            p
+        },
+    );
+    app.callback(
+        on_click("store", "prepend-btn").state(("prepend-value", "value")),
+        |_: Option<u32>, value: Text| {
+            let mut p = Patch::new();
+            p.at("array").prepend(value);
+            p.at("n_clicks").add(1);
+            p
+        },
+    );
+    app.callback(
+        on_click("store", "extend-btn").state(("extend-value", "value")),
+        |_: Option<u32>, value: Text| {
+            let mut p = Patch::new();
+            p.at("array").extend([value]);
+            p.at("n_clicks").add(1);
+            p
+        },
+    );
+    app.callback(
+        on_click("store", "merge-btn").state(("merge-value", "value")),
+        |_: Option<u32>, value: Text| {
+            let mut p = Patch::new();
+            p.root().merge(json!({ "merged": value }));
+            p.at("n_clicks").add(1);
+            p
+        },
+    );
+    app.callback(on_click("store", "delete-btn"), |_: Option<u32>| {
+        let mut p = Patch::new();
+        p.at("delete").delete();
+        p
+    });
+    app.callback(
+        on_click("store", "insert-btn")
+            .state(("insert-value", "value"))
+            .state(("insert-index", "value")),
+        |_: Option<u32>, value: Text, index: Option<i64>| {
+            let mut p = Patch::new();
+            p.at("array").insert(index.unwrap_or(0), value);
+            p
+        },
+    );
+    app.callback(on_click("store", "delete-index"), |_: Option<u32>| {
+        let mut p = Patch::new();
+        p.at("array").at(1).delete();
+        p.at("array").at(-2).delete();
+        p
+    });
+    app.callback(on_click("store", "clear-btn"), |_: Option<u32>| {
+        let mut p = Patch::new();
+        p.at("array").clear();
+        p
+    });
+    app.callback(on_click("store", "reverse-btn"), |_: Option<u32>| {
+        let mut p = Patch::new();
+        p.at("array").reverse();
+        p
+    });
+    app.callback(on_click("store", "remove-btn"), |_: Option<u32>| {
+        let mut p = Patch::new();
+        p.at("array").remove("initial");
+        p
+    });
+    for (button, step) in [
+        ("add-one", "add"),
+        ("remove-one", "sub"),
+        ("mul-two", "mul"),
+        ("div-two", "div"),
+    ] {
+        app.callback(on_click("number-store", button), move |_: Option<u32>| {
+            let mut p = Patch::new();
+            match step {
+                "add" => p.root().add(1),
+                "sub" => p.root().sub(1),
+                "mul" => p.root().mul(2),
+                _ => p.root().div(2),
+            }
+            p
+        });
+    }
+    app.callback(on_click("dict-store", "merge"), |_: Option<u32>| {
+        let mut p = Patch::new();
+        p.root().merge(json!({"merged": "merged"}));
+        p
+    });
+    // Python's tests show the stores with clientside callbacks
+    // (JSON.stringify); here the server writes the same compact JSON.
+    for (store, shown) in [
+        ("store", "store-content"),
+        ("number-store", "store-output"),
+        ("dict-store", "dict-store-output"),
+    ] {
+        app.callback(
+            Callback::new()
+                .output((shown, "children"))
+                .input((store, "data")),
+            |data: serde_json::Value| match data {
+                serde_json::Value::Number(n) => n.to_string(),
+                other => other.to_string(),
+            },
+        );
+    }
+    let all = ComponentId::object([("type", "output".into()), ("index", Wildcard::All.into())]);
+    app.callback(
+        Callback::new()
+            .output((all, "children"))
+            .input(("click", "n_clicks")),
+        |clicks: Option<u32>| -> serde_json::Value {
+            if clicks.is_none() {
+                return json!(["Foo", "Bar"]);
+            }
+            let (mut first, mut second) = (Patch::new(), Patch::new());
+            first.root().append("Bar");
+            second.root().prepend("Foo");
+            json!([first, second])
+        },
+    );
+    app.callback(
+        Callback::new()
+            .output(("output", "children"))
+            .input(("add-children", "n_clicks"))
+            .state(("children-value", "value"))
+            .prevent_initial_call(true),
+        |_: Option<u32>, value: Option<String>| {
+            let value = value.unwrap_or_default();
+            let mut p = Patch::new();
+            p.root()
+                .append(html::Div::new().id(value.as_str()).children(value.clone()));
+            p
+        },
+    );
+}
+
 fn main() -> Result<(), dash::Error> {
     let mut app = Dash::new().title("dash-rs parity tour");
     app.layout(html::Div::new().children((
         html::H2::new().children("The callback toolbox"),
         downloads(),
         uploads(),
+        patches(),
     )));
+    patch_callbacks(&mut app);
     app.callback(
         Callback::new()
             .output(("download-text", "data"))

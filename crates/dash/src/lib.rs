@@ -32,6 +32,7 @@ mod error;
 pub mod files;
 mod index_page;
 mod layout;
+pub mod patch;
 pub mod paths;
 mod routes;
 mod run_options;
@@ -54,13 +55,14 @@ pub use dash_components::{dash_table, dcc, html};
 pub use dash_protocol::{Children, Component, ComponentId, IdValue, Wildcard};
 pub use error::Error;
 pub use layout::LayoutContext;
+pub use patch::Patch;
 pub use settings::ExternalResource;
 
 /// Everything an app usually needs: `use dash::prelude::*;`.
 pub mod prelude {
     pub use crate::{
         dash_table, dcc, html, Cache, Callback, CallbackContext, CallbackError, Children,
-        Component, ComponentId, Dash, IdValue, Input, LayoutContext, NoUpdate, Output,
+        Component, ComponentId, Dash, IdValue, Input, LayoutContext, NoUpdate, Output, Patch,
         PreventUpdate, State, Update, Wildcard,
     };
 }
