@@ -126,6 +126,42 @@ describe('parity_tour: Patch (plotly/dash tests/integration/test_patch.py)', { t
   });
 });
 
+describe('parity_tour: the page template (plotly/dash tests/integration/test_integration.py)', { timeout: 120000 }, () => {
+  let app;
+  let browser;
+  before(async () => {
+    app = await startApp('parity_tour');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('inin008_index_customization', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    assert.equal(await page.textContent('#custom-header'), 'My custom header');
+    assert.equal(await page.textContent('#custom-footer'), 'My custom footer');
+    await page.waitForSelector('#add:has-text("Got added")');
+    await page.waitForSelector('#output-1:has-text("initial value")');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('inin014_with_custom_renderer', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.waitForSelector('#output-1:has-text("initial value")');
+    await page.fill('#input', 'fire request hooks');
+    await page.waitForSelector('#output-1:has-text("fire request hooks")');
+    assert.equal(await page.textContent('#output-pre'), 'request_pre!!!');
+    assert.equal(await page.textContent('#output-post'), 'request_post ran!');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+});
+
 describe('parity_tour: downloads and uploads', { timeout: 120000 }, () => {
   let app;
   let browser;

@@ -9,6 +9,10 @@
 //!   outputs changed in the browser without sending the whole value
 //!   (Python's `dash.Patch`; the sections of its tests `test_pch001` to
 //!   `test_pch006`).
+//! - A page template (`index_string`, Python's `app.index_string`) with a
+//!   header and footer of its own, a script after the app, and a renderer
+//!   created with request hooks (Python's tests `test_inin008` and
+//!   `test_inin014`).
 //!
 //! `cargo run --release --example parity_tour` (`TOUR_FILE` names the file
 //! the "Download a file" button sends; default `README.md`).
@@ -300,14 +304,73 @@ fn patch_callbacks(app: &mut Dash) {
     );
 }
 
+/// The page around the app: a header, the app, the renderer with hooks on
+/// every callback request, a footer and a script run after the app.
+const INDEX: &str = r#"<!DOCTYPE html>
+<html>
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        <div id="custom-header">My custom header</div>
+        <div id="add"></div>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            <script id="_dash-renderer" type="application/javascript">
+                const renderer = new DashRenderer({
+                    request_pre: () => {
+                        var output = document.getElementById('output-pre');
+                        if (output) { output.innerHTML = 'request_pre!!!'; }
+                    },
+                    request_post: () => {
+                        var output = document.getElementById('output-post');
+                        if (output) { output.innerHTML = 'request_post ran!'; }
+                    }
+                });
+            </script>
+        </footer>
+        <div id="custom-footer">My custom footer</div>
+        <script>
+        // The template's own script, with braces the interpolation keeps.
+        var elem = document.getElementById('add');
+        if (!elem) { throw Error('could not find container to add'); }
+        elem.innerHTML = 'Got added';
+        </script>
+    </body>
+</html>"#;
+
+fn page_template() -> html::Div {
+    html::Div::new().children((
+        html::H3::new().children("Page template"),
+        dcc::Input::new().id("input").value("initial value"),
+        html::Div::new().children(html::Div::new().children((
+            html::Div::new().id("output-1"),
+            html::Div::new().id("output-pre"),
+            html::Div::new().id("output-post"),
+        ))),
+    ))
+}
+
 fn main() -> Result<(), dash::Error> {
-    let mut app = Dash::new().title("dash-rs parity tour");
+    let mut app = Dash::new().title("dash-rs parity tour").index_string(INDEX);
     app.layout(html::Div::new().children((
         html::H2::new().children("The callback toolbox"),
         downloads(),
         uploads(),
         patches(),
+        page_template(),
     )));
+    app.callback(
+        Callback::new()
+            .output(("output-1", "children"))
+            .input(("input", "value")),
+        |value: Option<String>| value.unwrap_or_default(),
+    );
     patch_callbacks(&mut app);
     app.callback(
         Callback::new()

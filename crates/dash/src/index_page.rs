@@ -100,8 +100,18 @@ fn asset_url(p: &PageInputs<'_>, file: &AssetFile) -> String {
     )
 }
 
-/// Renders the whole page.
+/// Renders the whole page: the parts below, in the app's template
+/// (`Dash::index_string`) or Python Dash's default one.
 pub(crate) fn render(p: &PageInputs<'_>) -> String {
+    let template = p
+        .settings
+        .index_string
+        .as_deref()
+        .unwrap_or(crate::index_template::DEFAULT);
+    crate::index_template::interpolate(template, &parts(p))
+}
+
+fn parts(p: &PageInputs<'_>) -> crate::index_template::PageParts {
     let r = &p.prefixes.requests;
     let mut head = String::new();
     let has_meta = |attr: &str, value: &str| {
@@ -126,10 +136,7 @@ pub(crate) fn render(p: &PageInputs<'_>) -> String {
             .collect();
         head.push_str(&format!("<meta{attrs}>\n"));
     }
-    head.push_str(&format!(
-        "<title>{}</title>\n",
-        escape_attr(&p.settings.title)
-    ));
+    let metas = std::mem::take(&mut head);
     let favicon = p
         .assets
         .iter()
@@ -141,10 +148,10 @@ pub(crate) fn render(p: &PageInputs<'_>) -> String {
             )
         })
         .unwrap_or_else(|| format!("{r}_favicon.ico?v={}", dash_assets::DASH_VERSION));
-    head.push_str(&format!(
+    let favicon = format!(
         "<link rel=\"icon\" type=\"image/x-icon\" href=\"{}\">\n",
         escape_attr(&favicon)
-    ));
+    );
     for sheet in &p.settings.external_stylesheets {
         head.push_str(&external_tag(sheet, false));
         head.push('\n');
@@ -158,9 +165,8 @@ pub(crate) fn render(p: &PageInputs<'_>) -> String {
 
     let mut scripts = String::new();
     let config_json = dash_protocol::json::html_safe(&config(p).to_string());
-    scripts.push_str(&format!(
-        "<script id=\"_dash-config\" type=\"application/json\">{config_json}</script>\n"
-    ));
+    let config =
+        format!("<script id=\"_dash-config\" type=\"application/json\">{config_json}</script>\n");
     for path in FRONT_END_BEFORE_APP {
         scripts.push_str(&format!(
             "<script src=\"{}\"></script>\n",
@@ -191,13 +197,16 @@ pub(crate) fn render(p: &PageInputs<'_>) -> String {
             suite_url(r, "dash", path)
         ));
     }
-    scripts.push_str(
-        "<script id=\"_dash-renderer\" type=\"application/javascript\">var renderer = new DashRenderer();</script>\n",
-    );
-
-    format!(
-        "<!DOCTYPE html>\n<html>\n<head>\n{head}</head>\n<body>\n\
-         <div id=\"react-entry-point\"><div class=\"_dash-loading\">Loading...</div></div>\n\
-         <footer>\n{scripts}</footer>\n</body>\n</html>\n"
-    )
+    crate::index_template::PageParts {
+        metas,
+        title: escape_attr(&p.settings.title),
+        favicon,
+        css: head,
+        app_entry:
+            "<div id=\"react-entry-point\"><div class=\"_dash-loading\">Loading...</div></div>\n"
+                .into(),
+        config,
+        scripts,
+        renderer: "<script id=\"_dash-renderer\" type=\"application/javascript\">var renderer = new DashRenderer();</script>\n".into(),
+    }
 }

@@ -31,6 +31,7 @@ pub mod callback;
 mod error;
 pub mod files;
 mod index_page;
+mod index_template;
 mod layout;
 pub mod patch;
 pub mod paths;

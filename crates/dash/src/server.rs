@@ -39,6 +39,9 @@ impl Dash {
         Error,
     > {
         self.validate()?;
+        if let Some(template) = &self.settings.index_string {
+            crate::index_template::validate(template)?;
+        }
         let limits = self.settings.serve.resolve()?;
         let debug = self.debug_enabled();
         let prefixes = self.settings.prefixes()?;

@@ -66,6 +66,8 @@ pub(crate) struct Settings {
     pub serve: crate::serve::ServeSettings,
     /// `Dash::store_size_warning`; unset, `DASH_STORE_WARNING_BYTES` decides.
     pub store_warning_bytes: Option<usize>,
+    /// `Dash::index_string`: the page template (`None`: Python's default).
+    pub index_string: Option<String>,
 }
 
 impl Default for Settings {
@@ -87,6 +89,7 @@ impl Default for Settings {
             compress: true,
             serve: crate::serve::ServeSettings::default(),
             store_warning_bytes: None,
+            index_string: None,
         }
     }
 }
