@@ -162,6 +162,53 @@ describe('parity_tour: the page template (plotly/dash tests/integration/test_int
   });
 });
 
+describe('parity_tour: callback options', { timeout: 120000 }, () => {
+  let app;
+  let browser;
+  before(async () => {
+    app = await startApp('parity_tour');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('cbsc015_input_output_callback', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    // Count the follower's calls, as the Python test does on the server.
+    let followerCalls = 0;
+    page.on('request', (r) => {
+      if (r.url().includes('_dash-update-component') && (r.postData() || '').includes('"output":"circular-text.children"')) followerCalls++;
+    });
+    await page.reload();
+    await page.waitForSelector('#circular-text:has-text("0")');
+    await page.click('#circular-input');
+    await page.keyboard.press('End');
+    await page.keyboard.type('2');
+    await page.waitForSelector('#circular-text:has-text("3")');
+    assert.equal(await page.inputValue('#circular-input'), '3');
+    assert.equal(followerCalls, 2, 'initial + changed once');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('initial_duplicate runs a duplicate output on page load', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.waitForSelector('#dup-output:has-text("written on page load")');
+    await page.click('#dup-btn');
+    await page.waitForSelector('#dup-output:has-text("written by click 1")');
+    const deps = await (await fetch(`${app.url}/_dash-dependencies`)).json();
+    const dup = deps.filter((d) => d.output.startsWith('dup-output.children@'));
+    assert.equal(dup.length, 2);
+    assert.deepEqual(dup.map((d) => d.prevent_initial_call).sort(), [false, true]);
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+});
+
 describe('parity_tour: downloads and uploads', { timeout: 120000 }, () => {
   let app;
   let browser;

@@ -9,6 +9,9 @@
 //!   outputs changed in the browser without sending the whole value
 //!   (Python's `dash.Patch`; the sections of its tests `test_pch001` to
 //!   `test_pch006`).
+//! - Callback options: an Input that is also the Output (Python's
+//!   `test_cbsc015`), `initial_duplicate` (a callback with a duplicate
+//!   output that still runs on page load).
 //! - A page template (`index_string`, Python's `app.index_string`) with a
 //!   header and footer of its own, a script after the app, and a renderer
 //!   created with request hooks (Python's tests `test_inin008` and
@@ -344,6 +347,58 @@ const INDEX: &str = r#"<!DOCTYPE html>
     </body>
 </html>"#;
 
+fn options() -> html::Div {
+    html::Div::new().children((
+        html::H3::new().children("Callback options"),
+        html::Div::new().id("circular-text").children("0"),
+        dcc::Input::new()
+            .id("circular-input")
+            .type_("number")
+            .value(0),
+        html::Button::new()
+            .id("dup-btn")
+            .children("Write the duplicate output"),
+        html::Div::new().id("dup-output"),
+    ))
+}
+
+fn option_callbacks(app: &mut Dash) {
+    // The value corrects itself: every change the user makes is raised by one.
+    app.callback(
+        Callback::new()
+            .output(("circular-input", "value"))
+            .input(("circular-input", "value")),
+        |ctx: CallbackContext, v: Option<i64>| {
+            let v = v.unwrap_or(0);
+            if ctx.triggered_prop_ids().is_empty() {
+                v
+            } else {
+                v + 1
+            }
+        },
+    );
+    app.callback(
+        Callback::new()
+            .output(("circular-text", "children"))
+            .input(("circular-input", "value")),
+        |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default(),
+    );
+    app.callback(
+        Callback::new()
+            .output(Output::new("dup-output", "children").allow_duplicate())
+            .input(("dup-btn", "id"))
+            .initial_duplicate(),
+        |_: String| "written on page load",
+    );
+    app.callback(
+        Callback::new()
+            .output(Output::new("dup-output", "children").allow_duplicate())
+            .input(("dup-btn", "n_clicks"))
+            .prevent_initial_call(true),
+        |n: Option<u32>| format!("written by click {}", n.unwrap_or(0)),
+    );
+}
+
 fn page_template() -> html::Div {
     html::Div::new().children((
         html::H3::new().children("Page template"),
@@ -363,8 +418,10 @@ fn main() -> Result<(), dash::Error> {
         downloads(),
         uploads(),
         patches(),
+        options(),
         page_template(),
     )));
+    option_callbacks(&mut app);
     app.callback(
         Callback::new()
             .output(("output-1", "children"))

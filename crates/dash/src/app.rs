@@ -275,6 +275,10 @@ impl Dash {
         if let Some(Error::InvalidLayout(m)) = &self.layout_problem {
             problems.push(Error::InvalidLayout(m.clone()));
         }
+        problems.extend(
+            self.callbacks
+                .app_problems(self.settings.prevent_initial_callbacks),
+        );
         for p in self.callbacks.problems() {
             if let Error::InvalidCallback { callback, reason } = p {
                 problems.push(Error::InvalidCallback {

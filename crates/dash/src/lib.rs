@@ -47,7 +47,8 @@ mod workers;
 
 pub use app::Dash;
 pub use callback::{
-    Callback, CallbackContext, CallbackError, Input, NoUpdate, Output, PreventUpdate, State, Update,
+    Callback, CallbackContext, CallbackError, InitialCall, Input, NoUpdate, Output, PreventUpdate,
+    State, Update,
 };
 #[doc(hidden)]
 pub use dash_cache::testing as dash_cache_testing;

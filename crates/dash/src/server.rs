@@ -62,7 +62,11 @@ impl Dash {
             debug,
             hot_reload: debug,
         });
-        let dependencies = Bytes::from(self.callbacks.dependencies_json().to_string());
+        let dependencies = Bytes::from(
+            self.callbacks
+                .dependencies_json(self.settings.prevent_initial_callbacks)
+                .to_string(),
+        );
         let started = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())

@@ -68,6 +68,8 @@ pub(crate) struct Settings {
     pub store_warning_bytes: Option<usize>,
     /// `Dash::index_string`: the page template (`None`: Python's default).
     pub index_string: Option<String>,
+    /// `Dash::prevent_initial_callbacks`.
+    pub prevent_initial_callbacks: crate::callback::InitialCall,
 }
 
 impl Default for Settings {
@@ -90,6 +92,7 @@ impl Default for Settings {
             serve: crate::serve::ServeSettings::default(),
             store_warning_bytes: None,
             index_string: None,
+            prevent_initial_callbacks: Default::default(),
         }
     }
 }

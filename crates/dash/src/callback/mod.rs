@@ -1,6 +1,7 @@
 //! Callbacks: declaration ([`Callback`]), typed functions, and the registry
 //! that validates them and answers `_dash-update-component`.
 
+mod app_defaults;
 mod args;
 mod context;
 mod dispatch;
@@ -16,7 +17,7 @@ pub use context::{CallbackContext, Triggered};
 pub use error::{CallbackError, PreventUpdate};
 pub use handler::{AsyncCallback, ErasedHandlerPublic, SyncCallback};
 pub use output::{Fallible, IntoCallbackResult, NoUpdate, Plain, ReturnError, Update};
-pub use spec::{Callback, Input, Output, State};
+pub use spec::{Callback, InitialCall, Input, Output, State};
 
 pub(crate) use dispatch::{dispatch, CallEnvironment, DispatchError};
 pub(crate) use registry::CallbackRegistry;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::handler::ErasedHandler;
 use super::placement::CostEstimate;
-use super::spec::Callback;
+use super::spec::{Callback, InitialCall};
 use crate::Error;
 
 /// One callback ready to be called.
@@ -83,15 +83,8 @@ impl CallbackRegistry {
                     out.key()
                 ));
             }
-            if let Some(input) = spec.inputs.iter().find(|i| same_prop(i, out)) {
-                return fail(format!("same output and input: {}", input.key()));
-            }
-            if out.allow_duplicate && !spec.prevent_initial_call {
-                return fail(format!(
-                    "output {} has allow_duplicate, which needs prevent_initial_call(true)",
-                    out.key()
-                ));
-            }
+            // An Input that is also the Output (a value that corrects
+            // itself) is allowed, as in Python Dash since 1.19.
             if !out.allow_duplicate {
                 let clash = self.list.iter().find(|cb| {
                     cb.spec
@@ -122,9 +115,33 @@ impl CallbackRegistry {
         &self.problems
     }
 
+    /// Problems that depend on the app's settings: `allow_duplicate`
+    /// outputs need the initial call prevented, or `initial_duplicate`.
+    pub(crate) fn app_problems(&self, app_default: InitialCall) -> Vec<Error> {
+        self.list
+            .iter()
+            .filter(|cb| cb.spec.initial_call.unwrap_or(app_default) == InitialCall::Run)
+            .filter_map(|cb| {
+                let out = cb.spec.outputs.iter().find(|o| o.allow_duplicate)?;
+                Some(Error::InvalidCallback {
+                    callback: cb.key.clone(),
+                    reason: format!(
+                        "output {} has allow_duplicate, which needs prevent_initial_call(true) (the order of the initial calls is not fixed); to run it on page load anyway use initial_duplicate(), or Dash::prevent_initial_callbacks",
+                        out.key()
+                    ),
+                })
+            })
+            .collect()
+    }
+
     /// The `_dash-dependencies` list.
-    pub(crate) fn dependencies_json(&self) -> Value {
-        Value::Array(self.list.iter().map(|cb| dependency_entry(cb)).collect())
+    pub(crate) fn dependencies_json(&self, app_default: InitialCall) -> Value {
+        Value::Array(
+            self.list
+                .iter()
+                .map(|cb| dependency_entry(cb, app_default))
+                .collect(),
+        )
     }
 }
 
@@ -132,14 +149,14 @@ fn same_prop(a: &Dependency, b: &Dependency) -> bool {
     a.id == b.id && a.property == b.property
 }
 
-fn dependency_entry(cb: &RegisteredCallback) -> Value {
+fn dependency_entry(cb: &RegisteredCallback, app_default: InitialCall) -> Value {
     let spec = &cb.spec;
     let mut entry = json!({
         "output": cb.key,
         "inputs": spec.inputs,
         "state": spec.states,
         "clientside_function": null,
-        "prevent_initial_call": spec.prevent_initial_call,
+        "prevent_initial_call": spec.prevents_initial_call(app_default),
         "background": null,
         "dynamic_creator": null,
         "no_output": spec.outputs.is_empty(),

@@ -74,6 +74,19 @@ impl State {
     }
 }
 
+/// What happens to a callback when the page loads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InitialCall {
+    /// The renderer calls it (Python's `prevent_initial_call=False`).
+    #[default]
+    Run,
+    /// It is not called (`prevent_initial_call=True`).
+    Prevent,
+    /// It is called, even with `allow_duplicate` outputs
+    /// (`prevent_initial_call="initial_duplicate"`).
+    InitialDuplicate,
+}
+
 /// The declaration of one callback: what it reads and writes, and its
 /// options. The function itself is given to `Dash::callback`.
 ///
@@ -91,7 +104,8 @@ pub struct Callback {
     pub(crate) outputs: Vec<Dependency>,
     pub(crate) inputs: Vec<Dependency>,
     pub(crate) states: Vec<Dependency>,
-    pub(crate) prevent_initial_call: bool,
+    /// `None`: the app's default (`Dash::prevent_initial_callbacks`).
+    pub(crate) initial_call: Option<InitialCall>,
     pub(crate) outputs_as_list: bool,
     pub(crate) running: Vec<(Dependency, Value, Value)>,
     pub(crate) hidden: bool,
@@ -122,10 +136,37 @@ impl Callback {
         self
     }
 
-    /// Skips the call the renderer makes when the page loads.
+    /// Skips the call the renderer makes when the page loads (unset: the
+    /// app's `Dash::prevent_initial_callbacks`, by default no).
     pub fn prevent_initial_call(mut self, yes: bool) -> Self {
-        self.prevent_initial_call = yes;
+        self.initial_call = Some(if yes {
+            InitialCall::Prevent
+        } else {
+            InitialCall::Run
+        });
         self
+    }
+
+    /// Runs on page load even with `allow_duplicate` outputs (Python's
+    /// `prevent_initial_call="initial_duplicate"`): the order of the
+    /// duplicate callbacks' initial calls is then not fixed.
+    ///
+    /// ```
+    /// use dash::{Callback, Output};
+    /// let cb = Callback::new()
+    ///     .output(Output::new("out", "children").allow_duplicate())
+    ///     .input(("in", "value"))
+    ///     .initial_duplicate();
+    /// # let _ = cb;
+    /// ```
+    pub fn initial_duplicate(mut self) -> Self {
+        self.initial_call = Some(InitialCall::InitialDuplicate);
+        self
+    }
+
+    /// Whether the renderer skips the initial call, given the app's default.
+    pub(crate) fn prevents_initial_call(&self, app_default: InitialCall) -> bool {
+        self.initial_call.unwrap_or(app_default) == InitialCall::Prevent
     }
 
     /// Treats a single output as a list of one: the function returns a
