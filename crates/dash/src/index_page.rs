@@ -60,6 +60,9 @@ pub(crate) fn config(p: &PageInputs<'_>) -> Value {
     if p.hot_reload {
         config["hot_reload"] = json!({"interval": 3000, "max_retry": 8});
     }
+    if let Some(layout) = &p.settings.validation_layout {
+        config["validation_layout"] = layout.clone();
+    }
     config
 }
 

@@ -43,6 +43,7 @@ mod services;
 pub mod session;
 mod settings;
 mod store_guard;
+mod validation_layout;
 mod workers;
 
 pub use app::Dash;

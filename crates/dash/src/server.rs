@@ -55,8 +55,10 @@ impl Dash {
             None => None,
         };
         let assets = assets_folder::walk(&self.settings.assets_folder, ignore.as_ref());
+        let mut page_settings = self.settings.clone();
+        page_settings.validation_layout = self.resolved_validation_layout();
         let index_html = index_page::render(&PageInputs {
-            settings: &self.settings,
+            settings: &page_settings,
             prefixes: &prefixes,
             assets: &assets,
             debug,

@@ -70,6 +70,8 @@ pub(crate) struct Settings {
     pub index_string: Option<String>,
     /// `Dash::prevent_initial_callbacks`.
     pub prevent_initial_callbacks: crate::callback::InitialCall,
+    /// `Dash::validation_layout` (JSON).
+    pub validation_layout: Option<serde_json::Value>,
 }
 
 impl Default for Settings {
@@ -93,6 +95,7 @@ impl Default for Settings {
             store_warning_bytes: None,
             index_string: None,
             prevent_initial_callbacks: Default::default(),
+            validation_layout: None,
         }
     }
 }
