@@ -194,6 +194,18 @@ describe('parity_tour: callback options', { timeout: 120000 }, () => {
     await ctx.close();
   });
 
+  it('cber001_error_handler', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.click('#start-local');
+    await page.waitForSelector('#error-output:has-text("callback: local error")');
+    await page.waitForSelector('#error-message:has-text("message: local error")');
+    await page.click('#start-global');
+    await page.waitForSelector('#error-output-global:has-text("global: global error")');
+    assert.deepEqual(problems, [], 'handled failures answer 200');
+    await ctx.close();
+  });
+
   it('initial_duplicate runs a duplicate output on page load', async () => {
     const ctx = await browser.newContext();
     const { page, problems } = await openPage(ctx, app.url);

@@ -12,6 +12,8 @@
 //! - Callback options: an Input that is also the Output (Python's
 //!   `test_cbsc015`), `initial_duplicate` (a callback with a duplicate
 //!   output that still runs on page load).
+//! - Failure handlers: one for a callback and one for the app (Python's
+//!   `on_error`, its test `test_cber001`).
 //! - A page template (`index_string`, Python's `app.index_string`) with a
 //!   header and footer of its own, a script after the app, and a renderer
 //!   created with request hooks (Python's tests `test_inin008` and
@@ -399,6 +401,47 @@ fn option_callbacks(app: &mut Dash) {
     );
 }
 
+fn failures() -> html::Div {
+    html::Div::new().children((
+        html::H3::new().children("Failure handlers"),
+        html::Button::new().id("start-local").children("start"),
+        html::Button::new()
+            .id("start-global")
+            .children("start-global"),
+        html::Div::new().id("error-output"),
+        html::Div::new().id("error-output-global"),
+        html::Div::new().id("error-message"),
+    ))
+}
+
+fn failure_callbacks(app: &mut Dash) {
+    app.callback(
+        Callback::new()
+            .output(("error-output", "children"))
+            .input(("start-local", "n_clicks"))
+            .prevent_initial_call(true)
+            .on_error(|err, ctx| {
+                ctx.set_props(
+                    "error-message",
+                    json!({"children": format!("message: {err}")}),
+                );
+                Some(json!(format!("callback: {err}")))
+            }),
+        |_: Option<u32>| -> Result<String, CallbackError> {
+            Err(CallbackError::msg("local error"))
+        },
+    );
+    app.callback(
+        Callback::new()
+            .output(("error-output-global", "children"))
+            .input(("start-global", "n_clicks"))
+            .prevent_initial_call(true),
+        |_: Option<u32>| -> Result<String, CallbackError> {
+            Err(CallbackError::msg("global error"))
+        },
+    );
+}
+
 fn page_template() -> html::Div {
     html::Div::new().children((
         html::H3::new().children("Page template"),
@@ -412,16 +455,28 @@ fn page_template() -> html::Div {
 }
 
 fn main() -> Result<(), dash::Error> {
-    let mut app = Dash::new().title("dash-rs parity tour").index_string(INDEX);
+    let mut app = Dash::new()
+        .title("dash-rs parity tour")
+        .index_string(INDEX)
+        // For every callback without a handler of its own.
+        .on_error(|err, ctx| {
+            ctx.set_props(
+                "error-output-global",
+                json!({"children": format!("global: {err}")}),
+            );
+            None
+        });
     app.layout(html::Div::new().children((
         html::H2::new().children("The callback toolbox"),
         downloads(),
         uploads(),
         patches(),
         options(),
+        failures(),
         page_template(),
     )));
     option_callbacks(&mut app);
+    failure_callbacks(&mut app);
     app.callback(
         Callback::new()
             .output(("output-1", "children"))

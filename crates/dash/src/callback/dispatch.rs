@@ -14,7 +14,9 @@ use serde_json::value::RawValue;
 
 use super::args::ArgSource;
 use super::context::CallbackContext;
+use super::error::CallbackError;
 use super::handler::{CallError, CallFuture, ErasedHandler};
+use super::on_error::ErrorHandler;
 use super::output::{ReturnError, NO_UPDATE_JSON};
 use super::placement::INLINE_BODY_LIMIT;
 use super::registry::{CallbackRegistry, RegisteredCallback};
@@ -59,6 +61,7 @@ struct Prepared {
     outputs: Option<OutputSpec>,
     context: CallbackContext,
     stage: Stage,
+    on_error: Option<ErrorHandler>,
 }
 
 /// What a call gets from the request and the app besides its body.
@@ -82,9 +85,14 @@ pub(crate) async fn dispatch(
         let request = parse(&body)?;
         let callback = find(&registry, &request)?;
         match environment.take() {
-            Some(env) if callback.cost.runs_inline() => {
-                Some(prepare(callback, env, &body, request, true)?)
-            }
+            Some(env) if callback.cost.runs_inline() => Some(prepare(
+                callback,
+                env,
+                &body,
+                request,
+                true,
+                registry.default_on_error.as_ref(),
+            )?),
             other => {
                 environment = other;
                 None
@@ -98,7 +106,14 @@ pub(crate) async fn dispatch(
         (None, Some(env)) => tokio::task::spawn_blocking(move || {
             let request = parse(&body)?;
             let callback = find(&registry, &request)?;
-            prepare(callback, env, &body, request, false)
+            prepare(
+                callback,
+                env,
+                &body,
+                request,
+                false,
+                registry.default_on_error.as_ref(),
+            )
         })
         .await
         .map_err(|e| DispatchError::Failed {
@@ -113,12 +128,22 @@ pub(crate) async fn dispatch(
         outputs,
         context,
         stage,
+        on_error,
     } = prepared;
     let value = match stage {
         Stage::Done(v) => v,
-        Stage::Pending(fut) => match AssertUnwindSafe(fut).catch_unwind().await {
-            Ok(r) => r.map_err(|e| return_error(&callback.key, e))?,
-            Err(panic) => {
+        Stage::Pending(fut) => match (AssertUnwindSafe(fut).catch_unwind().await, &on_error) {
+            (Ok(Ok(v)), _) => v,
+            (Ok(Err(ReturnError::Callback(e))), Some(h)) if !e.is_prevent_update() => {
+                handled(&callback.key, h, &e, &context)?
+            }
+            (Ok(Err(e)), _) => return Err(return_error(&callback.key, e)),
+            (Err(panic), Some(h)) => {
+                let e =
+                    CallbackError::msg(format!("the callback panicked: {}", panic_text(&*panic)));
+                handled(&callback.key, h, &e, &context)?
+            }
+            (Err(panic), None) => {
                 return Err(DispatchError::Failed {
                     callback: callback.key.clone(),
                     message: format!("the callback panicked: {}", panic_text(&*panic)),
@@ -152,6 +177,7 @@ fn prepare(
     body: &Bytes,
     mut request: CallbackRequest<'_>,
     inline: bool,
+    app_on_error: Option<&ErrorHandler>,
 ) -> Result<Prepared, DispatchError> {
     let CallEnvironment {
         services,
@@ -213,15 +239,27 @@ fn prepare(
         }
     };
     callback.cost.record(started.elapsed());
-    let stage = match stage {
-        Ok(r) => r.map_err(|e| call_error(key, e))?,
-        Err(panic) => {
+    let on_error = callback.spec.on_error.as_ref().or(app_on_error);
+    let stage = match (stage, on_error) {
+        (Ok(Ok(stage)), _) => stage,
+        (Ok(Err(CallError::Return(ReturnError::Callback(e)))), Some(h))
+            if !e.is_prevent_update() =>
+        {
+            Stage::Done(handled(key, h, &e, &context)?)
+        }
+        (Ok(Err(e)), _) => return Err(call_error(key, e)),
+        (Err(panic), Some(h)) => {
+            let e = CallbackError::msg(format!("the callback panicked: {}", panic_text(&*panic)));
+            Stage::Done(handled(key, h, &e, &context)?)
+        }
+        (Err(panic), None) => {
             return Err(DispatchError::Failed {
                 callback: key.to_owned(),
                 message: format!("the callback panicked: {}", panic_text(&*panic)),
             })
         }
     };
+    let on_error = on_error.cloned();
     let outputs = request.outputs;
     drop(source);
     Ok(Prepared {
@@ -230,7 +268,24 @@ fn prepare(
         outputs,
         context,
         stage,
+        on_error,
     })
+}
+
+/// The outputs' JSON an error handler makes of a failure.
+fn handled(
+    key: &str,
+    handler: &ErrorHandler,
+    error: &CallbackError,
+    context: &CallbackContext,
+) -> Result<String, DispatchError> {
+    tracing::debug!(callback = %key, "callback failure handled by on_error");
+    handler
+        .outputs_for(error, context)
+        .map_err(|message| DispatchError::Failed {
+            callback: key.to_owned(),
+            message,
+        })
 }
 
 /// A request that does not fit the callback's declaration is refused before

@@ -7,6 +7,7 @@ mod context;
 mod dispatch;
 mod error;
 mod handler;
+mod on_error;
 mod output;
 mod placement;
 mod registry;
@@ -16,6 +17,7 @@ pub use args::{ArgError, ArgSource, CallbackArg};
 pub use context::{CallbackContext, Triggered};
 pub use error::{CallbackError, PreventUpdate};
 pub use handler::{AsyncCallback, ErasedHandlerPublic, SyncCallback};
+pub use on_error::ErrorHandler;
 pub use output::{Fallible, IntoCallbackResult, NoUpdate, Plain, ReturnError, Update};
 pub use spec::{Callback, InitialCall, Input, Output, State};
 

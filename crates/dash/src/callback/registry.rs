@@ -27,6 +27,8 @@ pub(crate) struct CallbackRegistry {
     list: Vec<Arc<RegisteredCallback>>,
     by_key: HashMap<String, usize>,
     problems: Vec<Error>,
+    /// `Dash::on_error`: for callbacks without a handler of their own.
+    pub(crate) default_on_error: Option<super::on_error::ErrorHandler>,
 }
 
 impl CallbackRegistry {

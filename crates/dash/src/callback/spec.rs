@@ -109,6 +109,8 @@ pub struct Callback {
     pub(crate) outputs_as_list: bool,
     pub(crate) running: Vec<(Dependency, Value, Value)>,
     pub(crate) hidden: bool,
+    /// Python's `on_error`.
+    pub(crate) on_error: Option<super::on_error::ErrorHandler>,
 }
 
 impl Callback {
