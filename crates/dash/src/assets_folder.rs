@@ -12,13 +12,27 @@ pub(crate) struct AssetFile {
     pub modified: f64,
 }
 
-/// Walks the folder in sorted order (as Python Dash does); files whose name
-/// matches `ignore` are left out.
+/// Walks the folder in Python Dash's order (`sorted(os.walk(...))`): the
+/// folder's own files first, then each subfolder's, folders by path and
+/// files by name; files whose name matches `ignore` are left out.
 pub(crate) fn walk(folder: &Path, ignore: Option<&regex_lite::Regex>) -> Vec<AssetFile> {
     let mut out = Vec::new();
     walk_into(folder, folder, ignore, &mut out);
-    out.sort_by(|a, b| a.relative.cmp(&b.relative));
+    let split = |f: &AssetFile| -> (String, String) {
+        match f.relative.rsplit_once('/') {
+            Some((dir, name)) => (dir.to_owned(), name.to_owned()),
+            None => (String::new(), f.relative.clone()),
+        }
+    };
+    out.sort_by_key(split);
     out
+}
+
+impl AssetFile {
+    /// The file's own name (without folders).
+    pub(crate) fn name(&self) -> &str {
+        self.relative.rsplit('/').next().unwrap_or(&self.relative)
+    }
 }
 
 fn walk_into(
@@ -81,13 +95,21 @@ mod tests {
         std::fs::write(dir.join("b.css"), "b").unwrap();
         std::fs::write(dir.join("a.js"), "a").unwrap();
         std::fs::write(dir.join("sub/c.css"), "c").unwrap();
+        std::fs::write(dir.join("z.css"), "z").unwrap();
+        std::fs::create_dir_all(dir.join("sub-2")).unwrap();
+        std::fs::write(dir.join("sub-2/d.css"), "d").unwrap();
         std::fs::write(dir.join("skip.js"), "s").unwrap();
         let re = regex_lite::Regex::new("^skip").unwrap();
         let files: Vec<String> = walk(&dir, Some(&re))
             .into_iter()
             .map(|f| f.relative)
             .collect();
-        assert_eq!(files, ["a.js", "b.css", "sub/c.css"]);
+        // The root's files first, then the folders by path ("sub" before
+        // "sub-2"), as Python's sorted(os.walk()).
+        assert_eq!(
+            files,
+            ["a.js", "b.css", "z.css", "sub/c.css", "sub-2/d.css"]
+        );
         assert!(resolve(&dir, "sub/c.css").is_some());
         assert!(resolve(&dir, "../etc/passwd").is_none());
         assert!(resolve(&dir, "missing.css").is_none());

@@ -140,14 +140,16 @@ fn parts(p: &PageInputs<'_>) -> crate::index_template::PageParts {
         head.push_str(&format!("<meta{attrs}>\n"));
     }
     let metas = std::mem::take(&mut head);
+    // A favicon.ico at any level of the assets folder, the last in walk
+    // order (as Python Dash).
     let favicon = p
         .assets
         .iter()
-        .find(|f| f.relative == "favicon.ico")
+        .rfind(|f| f.name() == "favicon.ico")
         .map(|f| {
             format!(
-                "{}{}/favicon.ico?m={}",
-                r, p.settings.assets_url_path, f.modified
+                "{}{}/{}?m={}",
+                r, p.settings.assets_url_path, f.relative, f.modified
             )
         })
         .unwrap_or_else(|| format!("{r}_favicon.ico?v={}", dash_assets::DASH_VERSION));
