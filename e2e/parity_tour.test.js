@@ -221,6 +221,57 @@ describe('parity_tour: callback options', { timeout: 120000 }, () => {
   });
 });
 
+describe('parity_tour: hot reload (plotly/dash tests/integration/devtools/test_hot_reload.py)', { timeout: 120000 }, () => {
+  const assets = fs.mkdtempSync(path.join(os.tmpdir(), 'dash-hr-'));
+  const css = path.join(assets, 'hot_reload.css');
+  const js = path.join(assets, 'hot_reload.js');
+  const BLUE = '#hot-reload-content {\n    background-color: blue;\n}\n';
+  const RED = '#hot-reload-content {\n    background-color: red;\n}\n';
+  let app;
+  let browser;
+  before(async () => {
+    fs.writeFileSync(css, BLUE);
+    fs.writeFileSync(js, "window.cheese = 'roquefort';\n");
+    app = await startApp('parity_tour', {
+      env: {
+        TOUR_ASSETS: assets, DASH_HOT_RELOAD: '1', DASH_UI: '1', DASH_SERVE_DEV_BUNDLES: '1',
+        DASH_HOT_RELOAD_INTERVAL: '0.1', DASH_HOT_RELOAD_MAX_RETRY: '100',
+      },
+    });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+    fs.rmSync(assets, { recursive: true, force: true });
+  });
+  // A new modification time (the file system's clock may be coarse).
+  const replace = async (file, content) => {
+    await new Promise((r) => setTimeout(r, 1100));
+    fs.writeFileSync(file, content);
+  };
+  const background = (page) => page.evaluate(() => getComputedStyle(document.getElementById('hot-reload-content')).backgroundColor);
+
+  it('dvhr001_hot_reload', async () => {
+    const ctx = await browser.newContext();
+    const { page } = await openPage(ctx, app.url);
+    await until(page, async () => (await background(page)) === 'rgb(0, 0, 255)', 'blue at first');
+    await page.evaluate(() => { window.someVar = 42; });
+    await replace(css, RED);
+    await until(page, async () => (await background(page)) === 'rgb(255, 0, 0)', 'red, swapped in place');
+    await replace(css, BLUE);
+    await until(page, async () => (await background(page)) === 'rgb(0, 0, 255)', 'blue again');
+    assert.equal(await page.evaluate(() => window.someVar), 42, 'only the stylesheet changed: no reload');
+    assert.equal(await page.evaluate(() => window.cheese), 'roquefort');
+    await replace(js, "window.cheese = 'gouda';\n");
+    await until(page, async () => (await page.evaluate(() => window.cheese)) === 'gouda', 'a script change reloads the page');
+    await replace(js, "window.cheese = 'roquefort';\n");
+    await until(page, async () => (await page.evaluate(() => window.cheese)) === 'roquefort', 'and again');
+    assert.equal(await page.evaluate(() => window.someVar), undefined, 'a hard reload forgot someVar');
+    await ctx.close();
+  });
+});
+
 describe('parity_tour: downloads and uploads', { timeout: 120000 }, () => {
   let app;
   let browser;

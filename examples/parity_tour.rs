@@ -19,8 +19,12 @@
 //!   created with request hooks (Python's tests `test_inin008` and
 //!   `test_inin014`).
 //!
+//! - Hot reload in debug mode: stylesheets of the assets folder swapped in
+//!   place, other files reloading the page (Python's `test_dvhr001`).
+//!
 //! `cargo run --release --example parity_tour` (`TOUR_FILE` names the file
-//! the "Download a file" button sends; default `README.md`).
+//! the "Download a file" button sends, default `README.md`; `TOUR_ASSETS`
+//! the assets folder, default `assets`; `--debug` turns hot reload on).
 
 use dash::files::{send_csv, send_file, send_string, Uploaded};
 use dash::prelude::*;
@@ -454,9 +458,18 @@ fn page_template() -> html::Div {
     ))
 }
 
+fn hot_reload_section() -> html::Div {
+    html::Div::new().id("hot-reload-content").children((
+        html::H3::new().id("hr-text").children("Hot reload"),
+        html::P::new().children("Edit a stylesheet of the assets folder: it changes in place."),
+    ))
+}
+
 fn main() -> Result<(), dash::Error> {
+    let assets = std::env::var("TOUR_ASSETS").unwrap_or_else(|_| "assets".into());
     let mut app = Dash::new()
         .title("dash-rs parity tour")
+        .assets_folder(assets)
         .index_string(INDEX)
         // For every callback without a handler of its own.
         .on_error(|err, ctx| {
@@ -474,6 +487,7 @@ fn main() -> Result<(), dash::Error> {
         options(),
         failures(),
         page_template(),
+        hot_reload_section(),
     )));
     option_callbacks(&mut app);
     failure_callbacks(&mut app);

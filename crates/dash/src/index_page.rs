@@ -12,13 +12,24 @@ const FRONT_END_BEFORE_APP: &[&str] = &[
     "deps/react-dom@18.3.1.min.js",
     "deps/prop-types@15.8.1.min.js",
 ];
-/// The renderer bundle: in debug mode the development build, whose
-/// dev-tools panel shows callback errors (the production build has none).
-fn renderer_bundle(debug: bool) -> &'static str {
-    if debug {
+/// The renderer bundle: the development build with the dev-tools panel
+/// (whose callback errors the production build does not show) or when dev
+/// bundles are asked for.
+fn renderer_bundle(dev: bool) -> &'static str {
+    if dev {
         "dash-renderer/build/dash_renderer.dev.js"
     } else {
         "dash-renderer/build/dash_renderer.min.js"
+    }
+}
+
+/// The development build of a front-end dependency, where it has one.
+fn development_build(path: &str) -> &str {
+    match path {
+        "deps/react@18.3.1.min.js" => "deps/react@18.3.1.js",
+        "deps/react-dom@18.3.1.min.js" => "deps/react-dom@18.3.1.js",
+        "deps/prop-types@15.8.1.min.js" => "deps/prop-types@15.8.1.js",
+        other => other,
     }
 }
 
@@ -34,8 +45,7 @@ pub(crate) struct PageInputs<'a> {
     pub settings: &'a Settings,
     pub prefixes: &'a Prefixes,
     pub assets: &'a [AssetFile],
-    pub debug: bool,
-    pub hot_reload: bool,
+    pub dev_tools: crate::dev_tools::DevTools,
 }
 
 /// The `_dash-config` object.
@@ -43,22 +53,25 @@ pub(crate) fn config(p: &PageInputs<'_>) -> Value {
     let mut config = json!({
         "url_base_pathname": p.prefixes.url_base,
         "requests_pathname_prefix": p.prefixes.requests,
-        "ui": p.debug,
-        "props_check": false,
+        "ui": p.dev_tools.ui,
+        "props_check": p.dev_tools.props_check,
         "disable_version_check": true,
         "show_undo_redo": false,
         "suppress_callback_exceptions": p.settings.suppress_callback_exceptions,
         "update_title": p.settings.update_title,
         "children_props": dash_components::children_props(),
         "serve_locally": true,
-        "validate_callbacks": p.debug,
+        "validate_callbacks": p.dev_tools.ui,
         "csrf_token_name": "_csrf_token",
         "csrf_header_name": "X-CSRFToken",
         "dash_version": dash_assets::DASH_VERSION,
         "dash_version_url": "",
     });
-    if p.hot_reload {
-        config["hot_reload"] = json!({"interval": 3000, "max_retry": 8});
+    if p.dev_tools.hot_reload {
+        config["hot_reload"] = json!({
+            "interval": p.dev_tools.hot_reload_interval.as_millis() as u64,
+            "max_retry": p.dev_tools.hot_reload_max_retry,
+        });
     }
     if let Some(layout) = &p.settings.validation_layout {
         config["validation_layout"] = layout.clone();
@@ -172,7 +185,15 @@ fn parts(p: &PageInputs<'_>) -> crate::index_template::PageParts {
     let config_json = dash_protocol::json::html_safe(&config(p).to_string());
     let config =
         format!("<script id=\"_dash-config\" type=\"application/json\">{config_json}</script>\n");
+    // Prop-type checks need the development builds of React and prop-types
+    // (as Python switches to them); so do dev bundles.
+    let dev_react = p.dev_tools.props_check || p.dev_tools.serve_dev_bundles;
     for path in FRONT_END_BEFORE_APP {
+        let path = if dev_react {
+            development_build(path)
+        } else {
+            path
+        };
         scripts.push_str(&format!(
             "<script src=\"{}\"></script>\n",
             suite_url(r, "dash", path)
@@ -194,13 +215,26 @@ fn parts(p: &PageInputs<'_>) -> crate::index_template::PageParts {
     }
     scripts.push_str(&format!(
         "<script src=\"{}\"></script>\n",
-        suite_url(r, "dash", renderer_bundle(p.debug))
+        suite_url(
+            r,
+            "dash",
+            renderer_bundle(p.dev_tools.ui || p.dev_tools.serve_dev_bundles)
+        )
     ));
     for path in FRONT_END_AFTER_RENDERER {
         scripts.push_str(&format!(
             "<script src=\"{}\"></script>\n",
             suite_url(r, "dash", path)
         ));
+        if *path == "dcc/dash_core_components-shared.js"
+            && p.dev_tools.props_check
+            && p.dev_tools.serve_dev_bundles
+        {
+            scripts.push_str(&format!(
+                "<script src=\"{}\"></script>\n",
+                suite_url(r, "dash", "dcc/proptypes.js")
+            ));
+        }
     }
     crate::index_template::PageParts {
         metas,

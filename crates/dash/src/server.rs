@@ -54,25 +54,42 @@ impl Dash {
             ),
             None => None,
         };
-        let assets = assets_folder::walk(&self.settings.assets_folder, ignore.as_ref());
+        let dev_tools = self.settings.dev_tools.resolve(debug);
         let mut page_settings = self.settings.clone();
         page_settings.validation_layout = self.resolved_validation_layout();
-        let index_html = index_page::render(&PageInputs {
-            settings: &page_settings,
-            prefixes: &prefixes,
-            assets: &assets,
-            debug,
-            hot_reload: debug,
-        });
+        let started = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let render_page = {
+            let prefixes = prefixes.clone();
+            move |assets: &[crate::assets_folder::AssetFile]| {
+                index_page::render(&PageInputs {
+                    settings: &page_settings,
+                    prefixes: &prefixes,
+                    assets,
+                    dev_tools,
+                })
+            }
+        };
+        let (index_html, hot_reload) = if dev_tools.hot_reload {
+            let watcher = crate::hot_reload::HotReload::new(
+                self.settings.assets_folder.clone(),
+                ignore,
+                format!("{}{}/", prefixes.requests, self.settings.assets_url_path),
+                format!("{started:x}"),
+                render_page,
+            );
+            (String::new(), Some(Arc::new(watcher)))
+        } else {
+            let assets = assets_folder::walk(&self.settings.assets_folder, ignore.as_ref());
+            (render_page(&assets), None)
+        };
         let dependencies = Bytes::from(
             self.callbacks
                 .dependencies_json(self.settings.prevent_initial_callbacks)
                 .to_string(),
         );
-        let started = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
         let layout = self
             .layout
             .clone()
@@ -98,6 +115,7 @@ impl Dash {
             registry: Arc::new(self.callbacks),
             layout,
             index_html,
+            hot_reload,
             dependencies,
             reload_hash: format!("{started:x}"),
             debug,

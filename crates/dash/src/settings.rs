@@ -72,6 +72,8 @@ pub(crate) struct Settings {
     pub prevent_initial_callbacks: crate::callback::InitialCall,
     /// `Dash::validation_layout` (JSON).
     pub validation_layout: Option<serde_json::Value>,
+    /// The `dev_tools_*` switches.
+    pub dev_tools: crate::dev_tools::DevToolsSettings,
 }
 
 impl Default for Settings {
@@ -96,6 +98,7 @@ impl Default for Settings {
             index_string: None,
             prevent_initial_callbacks: Default::default(),
             validation_layout: None,
+            dev_tools: Default::default(),
         }
     }
 }

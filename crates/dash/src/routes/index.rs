@@ -20,5 +20,14 @@ pub(crate) async fn serve(
         // new session.
         let _ = tokio::task::spawn_blocking(move || session.id()).await;
     }
-    Html(state.index_html.clone()).into_response()
+    match state.hot_reload.clone() {
+        Some(watcher) => {
+            let page = tokio::task::spawn_blocking(move || watcher.page())
+                .await
+                .map(|p| (*p).clone())
+                .unwrap_or_default();
+            Html(page).into_response()
+        }
+        None => Html(state.index_html.clone()).into_response(),
+    }
 }

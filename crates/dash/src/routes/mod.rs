@@ -30,6 +30,8 @@ pub(crate) struct AppState {
     pub registry: Arc<CallbackRegistry>,
     pub layout: LayoutSource,
     pub index_html: String,
+    /// Debug mode's watcher of the assets folder: it renders the page.
+    pub hot_reload: Option<Arc<crate::hot_reload::HotReload>>,
     pub dependencies: Bytes,
     pub reload_hash: String,
     pub debug: bool,
@@ -67,7 +69,7 @@ pub(crate) fn router(
     if state.services.settings().metrics {
         routes = routes.route(&format!("{p}_dash-metrics"), get(metrics::serve));
     }
-    if state.debug {
+    if state.hot_reload.is_some() {
         routes = routes.route(&format!("{p}_reload-hash"), get(reload_hash::serve));
     }
     routes = routes
