@@ -176,13 +176,16 @@ describe('parity_tour: callback options', { timeout: 120000 }, () => {
 
   it('cbsc015_input_output_callback', async () => {
     const ctx = await browser.newContext();
-    const { page, problems } = await openPage(ctx, app.url);
-    // Count the follower's calls, as the Python test does on the server.
+    const page = await ctx.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    // Count the follower's calls, as the Python test does on the server:
+    // listening before the page loads.
     let followerCalls = 0;
     page.on('request', (r) => {
       if (r.url().includes('_dash-update-component') && (r.postData() || '').includes('"output":"circular-text.children"')) followerCalls++;
     });
-    await page.reload();
+    await page.goto(app.url);
     await page.waitForSelector('#circular-text:has-text("0")');
     await page.click('#circular-input');
     await page.keyboard.press('End');
@@ -268,6 +271,108 @@ describe('parity_tour: hot reload (plotly/dash tests/integration/devtools/test_h
     await replace(js, "window.cheese = 'roquefort';\n");
     await until(page, async () => (await page.evaluate(() => window.cheese)) === 'roquefort', 'and again');
     assert.equal(await page.evaluate(() => window.someVar), undefined, 'a hard reload forgot someVar');
+    await ctx.close();
+  });
+});
+
+describe('parity_tour: clientside callbacks (plotly/dash tests/integration/clientside/test_clientside.py)', { timeout: 120000 }, () => {
+  let app;
+  let browser;
+  before(async () => {
+    app = await startApp('parity_tour');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+  const value = (page, sel) => page.evaluate((s) => {
+    const el = document.querySelector(s);
+    return el && ('value' in el && el.tagName !== 'DIV' ? el.value : el.textContent);
+  }, sel);
+  const expect = async (page, cases) => {
+    for (const [sel, want] of cases) await until(page, async () => (await value(page, sel)) === want, `${sel} = ${want}`);
+  };
+  const type = async (page, sel, text) => {
+    await page.click(sel);
+    await page.keyboard.press('End');
+    await page.keyboard.type(text);
+  };
+  // Callback requests the page made for one output (the clientside ones make none).
+  const calls = (page, output) => {
+    const seen = { n: 0 };
+    page.on('request', (r) => {
+      if (r.url().includes('_dash-update-component') && (r.postData() || '').includes(`"output":"${output}"`)) seen.n++;
+    });
+    return seen;
+  };
+
+  it('clsd001_simple_clientside_serverside_callback and clsd008_clientside_inline_source', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await expect(page, [['#cs-output-serverside', 'Server says "None"'], ['#cs-output-clientside', 'Client says "undefined"'], ['#cs-output-inline', 'Client says "undefined"']]);
+    await type(page, '#cs-input', 'hello world');
+    await expect(page, [['#cs-output-serverside', 'Server says "hello world"'], ['#cs-output-clientside', 'Client says "hello world"'], ['#cs-output-inline', 'Client says "hello world"']]);
+    assert.ok(await page.evaluate(() => 'dash_clientside' in window));
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('clsd002_chained_serverside_clientside_callbacks', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const divide = calls(page, 'cs-x-plus-y-div-2.value');
+    const display = calls(page, 'cs-display-all-of-the-values.value');
+    await page.goto(app.url);
+    await expect(page, [['#cs-x', '3'], ['#cs-y', '6'], ['#cs-x-plus-y', '9'], ['#cs-x-plus-y-div-2', '4.5'],
+      ['#cs-display-all-of-the-values', '3\n6\n9\n4.5'], ['#cs-mean-of-all-values', String((3 + 6 + 9 + 4.5) / 4)]]);
+    assert.equal(display.n, 1);
+    assert.equal(divide.n, 1);
+    await type(page, '#cs-x', '1');
+    await expect(page, [['#cs-x', '31'], ['#cs-y', '6'], ['#cs-x-plus-y', '37'], ['#cs-x-plus-y-div-2', '18.5'],
+      ['#cs-display-all-of-the-values', '31\n6\n37\n18.5'], ['#cs-mean-of-all-values', String((31 + 6 + 37 + 18.5) / 4)]]);
+    assert.equal(display.n, 2);
+    assert.equal(divide.n, 2);
+    await ctx.close();
+  });
+
+  it('clsd004_clientside_multiple_outputs', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await expect(page, [['#cs-four-input', '1'], ['#cs-output-1', '2'], ['#cs-output-2', '3'], ['#cs-output-3', '4'], ['#cs-output-4', '5']]);
+    await type(page, '#cs-four-input', '1');
+    await expect(page, [['#cs-four-input', '11'], ['#cs-output-1', '12'], ['#cs-output-2', '13'], ['#cs-output-3', '14'], ['#cs-output-4', '15']]);
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('clsd006_PreventUpdate and clsd007_no_update', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await expect(page, [['#cs-first', '1'], ['#cs-second', '2'], ['#cs-third', '2'], ['#cs-nu-first', '1'], ['#cs-nu-second', '2'], ['#cs-nu-third', '2']]);
+    await type(page, '#cs-first', '1');
+    await type(page, '#cs-nu-first', '1');
+    await expect(page, [['#cs-first', '11'], ['#cs-second', '2'], ['#cs-third', '2'], ['#cs-nu-first', '11'], ['#cs-nu-second', '2'], ['#cs-nu-third', '3']]);
+    await type(page, '#cs-first', '1');
+    await type(page, '#cs-nu-first', '1');
+    await expect(page, [['#cs-first', '111'], ['#cs-second', '3'], ['#cs-third', '3'], ['#cs-nu-first', '111'], ['#cs-nu-second', '3'], ['#cs-nu-third', '4']]);
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('clsd009_clientside_callback_context_triggered', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.waitForSelector('#cs-triggered', { state: 'attached' });
+    await expect(page, [['#cs-triggered', '']]);
+    await page.click('#cs-btn0');
+    await expect(page, [['#cs-triggered', 'cs-btn0.n_clicks = 1']]);
+    await page.click('button:has-text("btn1:0")');
+    await page.click('button:has-text("btn1:0")');
+    await expect(page, [['#cs-triggered', '{"cs-btn1":0}.n_clicks = 2']]);
+    await page.click('button:has-text("btn1:2")');
+    await expect(page, [['#cs-triggered', '{"cs-btn1":2}.n_clicks = 1']]);
+    assert.deepEqual(problems, []);
     await ctx.close();
   });
 });

@@ -19,12 +19,18 @@
 //!   created with request hooks (Python's tests `test_inin008` and
 //!   `test_inin014`).
 //!
+//! - Clientside callbacks: named functions of the assets folder
+//!   (`examples/parity_tour_assets/clientside.js`) and inline code,
+//!   chained with server callbacks, several outputs, `PreventUpdate`,
+//!   `no_update`, `callback_context.triggered` (Python's `test_clsd001` to
+//!   `test_clsd009`).
 //! - Hot reload in debug mode: stylesheets of the assets folder swapped in
 //!   place, other files reloading the page (Python's `test_dvhr001`).
 //!
 //! `cargo run --release --example parity_tour` (`TOUR_FILE` names the file
 //! the "Download a file" button sends, default `README.md`; `TOUR_ASSETS`
-//! the assets folder, default `assets`; `--debug` turns hot reload on).
+//! the assets folder, default `examples/parity_tour_assets` of this
+//! repository; `--debug` turns hot reload on).
 
 use dash::files::{send_csv, send_file, send_string, Uploaded};
 use dash::prelude::*;
@@ -458,6 +464,165 @@ fn page_template() -> html::Div {
     ))
 }
 
+fn clientside() -> html::Div {
+    let btn1 = |i: i64| ComponentId::object([("cs-btn1", i.into())]);
+    html::Div::new().children((
+        html::H3::new().children("Clientside callbacks"),
+        // test_clsd001 and test_clsd008: a named and an inline function
+        // beside a server callback.
+        html::Div::new().children((
+            dcc::Input::new().id("cs-input"),
+            html::Div::new().id("cs-output-clientside"),
+            html::Div::new().id("cs-output-inline"),
+            html::Div::new().id("cs-output-serverside"),
+        )),
+        // test_clsd002: clientside and server callbacks chained.
+        html::Div::new().children((
+            dcc::Input::new().id("cs-x").value(3),
+            dcc::Input::new().id("cs-y").value(6),
+            dcc::Input::new().id("cs-x-plus-y"),
+            dcc::Input::new().id("cs-x-plus-y-div-2"),
+            dcc::Textarea::new().id("cs-display-all-of-the-values"),
+            dcc::Input::new().id("cs-mean-of-all-values"),
+        )),
+        // test_clsd004: four outputs.
+        html::Div::new().children((
+            dcc::Input::new().id("cs-four-input").value(1),
+            dcc::Input::new().id("cs-output-1"),
+            dcc::Input::new().id("cs-output-2"),
+            dcc::Input::new().id("cs-output-3"),
+            dcc::Input::new().id("cs-output-4"),
+        )),
+        // test_clsd006 (PreventUpdate) and test_clsd007 (no_update).
+        html::Div::new().children((
+            dcc::Input::new().id("cs-first").value(1),
+            dcc::Input::new().id("cs-second").value(1),
+            dcc::Input::new().id("cs-third").value(1),
+            dcc::Input::new().id("cs-nu-first").value(1),
+            dcc::Input::new().id("cs-nu-second").value(1),
+            dcc::Input::new().id("cs-nu-third").value(1),
+        )),
+        // test_clsd009: callback_context.triggered with pattern ids.
+        html::Div::new().children((
+            html::Button::new().id("cs-btn0").children("btn0"),
+            html::Button::new().id(btn1(0)).children("btn1:0"),
+            html::Button::new().id(btn1(1)).children("btn1:1"),
+            html::Button::new().id(btn1(2)).children("btn1:2"),
+            html::Div::new().id("cs-triggered"),
+        )),
+    ))
+}
+
+fn clientside_callbacks(app: &mut Dash) {
+    use dash::callback::ClientsideFunction as Js;
+    let tour = |name: &str| Js::new("tour", name);
+    app.callback(
+        Callback::new()
+            .output(("cs-output-serverside", "children"))
+            .input(("cs-input", "value")),
+        |value: Option<String>| {
+            format!("Server says \"{}\"", value.unwrap_or_else(|| "None".into()))
+        },
+    );
+    app.clientside_callback(
+        Callback::new()
+            .output(("cs-output-clientside", "children"))
+            .input(("cs-input", "value")),
+        tour("display"),
+    );
+    app.clientside_callback(
+        Callback::new()
+            .output(("cs-output-inline", "children"))
+            .input(("cs-input", "value")),
+        r#"
+        function (value) {
+            return 'Client says "' + value + '"';
+        }
+        "#,
+    );
+    app.clientside_callback(
+        Callback::new()
+            .output(("cs-x-plus-y", "value"))
+            .input(("cs-x", "value"))
+            .input(("cs-y", "value")),
+        tour("add"),
+    );
+    app.callback(
+        Callback::new()
+            .output(("cs-x-plus-y-div-2", "value"))
+            .input(("cs-x-plus-y", "value")),
+        |value: serde_json::Value| -> Result<f64, CallbackError> {
+            let v = match &value {
+                serde_json::Value::Number(n) => n.as_f64(),
+                serde_json::Value::String(s) => s.parse().ok(),
+                _ => None,
+            }
+            .ok_or(PreventUpdate)?;
+            Ok(v / 2.0)
+        },
+    );
+    app.callback(
+        Callback::new()
+            .output(("cs-display-all-of-the-values", "value"))
+            .input(("cs-x", "value"))
+            .input(("cs-y", "value"))
+            .input(("cs-x-plus-y", "value"))
+            .input(("cs-x-plus-y-div-2", "value")),
+        |a: serde_json::Value, b: serde_json::Value, c: serde_json::Value, d: serde_json::Value| {
+            let show = |v: &serde_json::Value| match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => "None".into(),
+                other => other.to_string(),
+            };
+            [a, b, c, d].iter().map(show).collect::<Vec<_>>().join("\n")
+        },
+    );
+    app.clientside_callback(
+        Callback::new()
+            .output(("cs-mean-of-all-values", "value"))
+            .input(("cs-x", "value"))
+            .input(("cs-y", "value"))
+            .input(("cs-x-plus-y", "value"))
+            .input(("cs-x-plus-y-div-2", "value")),
+        tour("mean"),
+    );
+    app.clientside_callback(
+        Callback::new()
+            .output(("cs-output-1", "value"))
+            .output(("cs-output-2", "value"))
+            .output(("cs-output-3", "value"))
+            .output(("cs-output-4", "value"))
+            .input(("cs-four-input", "value")),
+        tour("add_to_four_outputs"),
+    );
+    for (input, output) in [("cs-first", "cs-second"), ("cs-second", "cs-third")] {
+        app.clientside_callback(
+            Callback::new()
+                .output((output, "value"))
+                .input((input, "value"))
+                .state((output, "value")),
+            tour("add1_prevent_at_11"),
+        );
+    }
+    app.clientside_callback(
+        Callback::new()
+            .output(("cs-nu-second", "value"))
+            .output(("cs-nu-third", "value"))
+            .input(("cs-nu-first", "value"))
+            .state(("cs-nu-second", "value"))
+            .state(("cs-nu-third", "value")),
+        tour("add1_no_update_at_11"),
+    );
+    let all = ComponentId::object([("cs-btn1", Wildcard::All.into())]);
+    app.clientside_callback(
+        Callback::new()
+            .output(("cs-triggered", "children"))
+            .input(("cs-btn0", "n_clicks"))
+            .input((all, "n_clicks")),
+        tour("triggered_to_str"),
+    );
+}
+
 fn hot_reload_section() -> html::Div {
     html::Div::new().id("hot-reload-content").children((
         html::H3::new().id("hr-text").children("Hot reload"),
@@ -466,7 +631,13 @@ fn hot_reload_section() -> html::Div {
 }
 
 fn main() -> Result<(), dash::Error> {
-    let assets = std::env::var("TOUR_ASSETS").unwrap_or_else(|_| "assets".into());
+    let assets = std::env::var("TOUR_ASSETS").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/parity_tour_assets"
+        )
+        .into()
+    });
     let mut app = Dash::new()
         .title("dash-rs parity tour")
         .assets_folder(assets)
@@ -487,8 +658,10 @@ fn main() -> Result<(), dash::Error> {
         options(),
         failures(),
         page_template(),
+        clientside(),
         hot_reload_section(),
     )));
+    clientside_callbacks(&mut app);
     option_callbacks(&mut app);
     failure_callbacks(&mut app);
     app.callback(

@@ -236,6 +236,10 @@ fn parts(p: &PageInputs<'_>) -> crate::index_template::PageParts {
             ));
         }
     }
+    // Inline clientside functions, after every script (as Python does).
+    for script in &p.settings.inline_scripts {
+        scripts.push_str(&format!("<script>{script}</script>\n"));
+    }
     crate::index_template::PageParts {
         metas,
         title: escape_attr(&p.settings.title),

@@ -57,6 +57,7 @@ impl Dash {
         let dev_tools = self.settings.dev_tools.resolve(debug);
         let mut page_settings = self.settings.clone();
         page_settings.validation_layout = self.resolved_validation_layout();
+        page_settings.inline_scripts = self.callbacks.inline_scripts().to_vec();
         let started = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())

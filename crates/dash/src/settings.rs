@@ -74,6 +74,9 @@ pub(crate) struct Settings {
     pub validation_layout: Option<serde_json::Value>,
     /// The `dev_tools_*` switches.
     pub dev_tools: crate::dev_tools::DevToolsSettings,
+    /// Scripts put on the page after the front end (inline clientside
+    /// functions), filled when the app is built.
+    pub inline_scripts: Vec<String>,
 }
 
 impl Default for Settings {
@@ -99,6 +102,7 @@ impl Default for Settings {
             prevent_initial_callbacks: Default::default(),
             validation_layout: None,
             dev_tools: Default::default(),
+            inline_scripts: Vec::new(),
         }
     }
 }

@@ -237,6 +237,12 @@ fn prepare(
         ErasedHandler::Async(f) => {
             catch_unwind(AssertUnwindSafe(|| f(&source))).map(|r| r.map(Stage::Pending))
         }
+        ErasedHandler::Clientside => {
+            return Err(DispatchError::bad(
+                format!("callback {key} runs in the browser (a clientside callback): the server does not answer it"),
+                Some(key),
+            ))
+        }
     };
     callback.cost.record(started.elapsed());
     let on_error = callback.spec.on_error.as_ref().or(app_on_error);

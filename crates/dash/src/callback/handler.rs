@@ -22,6 +22,8 @@ type AsyncFn = dyn Fn(&ArgSource<'_>) -> Result<CallFuture, CallError> + Send + 
 pub(crate) enum ErasedHandler {
     Sync(Arc<SyncFn>),
     Async(Arc<AsyncFn>),
+    /// Runs in the browser: the server never calls it.
+    Clientside,
 }
 
 /// A function usable as a synchronous callback: `Fn(A1, .., An) -> R`

@@ -3,6 +3,7 @@
 
 mod app_defaults;
 mod args;
+mod clientside;
 mod context;
 mod dispatch;
 mod error;
@@ -14,6 +15,7 @@ mod registry;
 mod spec;
 
 pub use args::{ArgError, ArgSource, CallbackArg};
+pub use clientside::{ClientsideCode, ClientsideFunction};
 pub use context::{CallbackContext, Triggered};
 pub use error::{CallbackError, PreventUpdate};
 pub use handler::{AsyncCallback, ErasedHandlerPublic, SyncCallback};

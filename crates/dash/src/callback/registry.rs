@@ -29,6 +29,8 @@ pub(crate) struct CallbackRegistry {
     problems: Vec<Error>,
     /// `Dash::on_error`: for callbacks without a handler of their own.
     pub(crate) default_on_error: Option<super::on_error::ErrorHandler>,
+    /// The scripts that define inline clientside functions, in order.
+    inline_scripts: Vec<String>,
 }
 
 impl CallbackRegistry {
@@ -45,6 +47,32 @@ impl CallbackRegistry {
             handler,
             cost: CostEstimate::default(),
         }));
+    }
+
+    /// Registers a clientside callback (its function and, for inline code,
+    /// the script that defines it).
+    pub(crate) fn register_clientside(
+        &mut self,
+        mut spec: Callback,
+        function: super::clientside::ClientsideFunction,
+        script: Option<String>,
+    ) {
+        let slots = spec.inputs.len() + spec.states.len();
+        spec.clientside = Some(function);
+        let before = self.list.len();
+        self.register(spec, slots, ErasedHandler::Clientside);
+        if self.list.len() > before {
+            if let Some(s) = script {
+                if !self.inline_scripts.contains(&s) {
+                    self.inline_scripts.push(s);
+                }
+            }
+        }
+    }
+
+    /// The scripts defining inline clientside functions.
+    pub(crate) fn inline_scripts(&self) -> &[String] {
+        &self.inline_scripts
     }
 
     fn check(&self, spec: &Callback, key: &str, slots: usize) -> Result<(), Error> {
@@ -157,7 +185,7 @@ fn dependency_entry(cb: &RegisteredCallback, app_default: InitialCall) -> Value 
         "output": cb.key,
         "inputs": spec.inputs,
         "state": spec.states,
-        "clientside_function": null,
+        "clientside_function": spec.clientside,
         "prevent_initial_call": spec.prevents_initial_call(app_default),
         "background": null,
         "dynamic_creator": null,

@@ -111,6 +111,8 @@ pub struct Callback {
     pub(crate) hidden: bool,
     /// Python's `on_error`.
     pub(crate) on_error: Option<super::on_error::ErrorHandler>,
+    /// Set for a clientside callback: the function the renderer runs.
+    pub(crate) clientside: Option<super::clientside::ClientsideFunction>,
 }
 
 impl Callback {
