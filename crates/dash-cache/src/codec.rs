@@ -4,7 +4,7 @@
 //! Two bodies exist. [`encode`] writes MessagePack with field names, which
 //! any serde type can read back. [`encode_typed`] writes postcard, which
 //! has no field names and decodes about twice as fast, tagged with the
-//! [fingerprint](crate::schema::fingerprint) of the type; it is used only
+//! [fingerprint](crate::schema::fingerprint()) of the type; it is used only
 //! when the type's shape can be traced and the value reads back to the same
 //! bytes (else it falls back to MessagePack). [`decode`] reads both.
 

@@ -9,12 +9,13 @@
 //!   new session and is never adopted.
 //! - The record (`record.rs`): each session's entry in the backend, so an
 //!   unknown or idle session is refused by every worker and host.
-//! - Per request (`request.rs`, `middleware.rs`): the index page,
-//!   `_dash-layout` and `_dash-update-component` pass through a middleware
-//!   that puts a lazy [`RequestSession`] in the request's extensions and
-//!   adds `Set-Cookie` afterwards if a session was started, rotated or
-//!   signed again. Nothing is verified or read from the backend until a
-//!   layout or callback asks for the session (the index page always does).
+//! - Per request (`request.rs`, `middleware.rs`): the service around the
+//!   router (`serve::protect`) puts a lazy `RequestSession` in every
+//!   request's extensions and adds `Set-Cookie` afterwards if a session was
+//!   started, rotated or signed again. Only the index page, `_dash-layout`
+//!   and `_dash-update-component` ask for it, so static files never get a
+//!   cookie. Nothing is verified or read from the backend until a layout or
+//!   callback asks for the session (the index page always does).
 //! - The public handle (`handle.rs`): what a layout may show to page
 //!   scripts instead of the id.
 
