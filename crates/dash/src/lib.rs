@@ -35,6 +35,7 @@ mod routes;
 mod run_options;
 mod serve;
 mod server;
+pub mod server_store;
 mod services;
 pub mod session;
 mod settings;
@@ -52,6 +53,7 @@ pub use dash_components::{dash_table, dcc, html};
 pub use dash_protocol::{Children, Component, ComponentId, IdValue, Wildcard};
 pub use error::Error;
 pub use layout::LayoutContext;
+pub use server_store::ServerStore;
 pub use settings::ExternalResource;
 
 /// Everything an app usually needs: `use dash::prelude::*;`.
@@ -59,6 +61,6 @@ pub mod prelude {
     pub use crate::{
         dash_table, dcc, html, Cache, Callback, CallbackContext, CallbackError, Children,
         Component, ComponentId, Dash, IdValue, Input, LayoutContext, NoUpdate, Output,
-        PreventUpdate, State, Update, Wildcard,
+        PreventUpdate, ServerStore, State, Update, Wildcard,
     };
 }

@@ -15,7 +15,10 @@ pub use args::{ArgError, ArgSource, CallbackArg};
 pub use context::{CallbackContext, Triggered};
 pub use error::{CallbackError, PreventUpdate};
 pub use handler::{AsyncCallback, ErasedHandlerPublic, SyncCallback};
-pub use output::{Fallible, IntoCallbackResult, NoUpdate, Plain, ReturnError, Update};
+pub use output::{
+    Fallible, IntoCallbackResult, NoUpdate, OutputPlan, Plain, ReturnError, Returned, Update,
+};
+pub(crate) use output::{NO_UPDATE_JSON, NO_UPDATE_TEXT};
 pub use spec::{Callback, Input, Output, State};
 
 pub(crate) use dispatch::{dispatch, CallEnvironment, DispatchError};
