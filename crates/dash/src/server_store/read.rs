@@ -16,7 +16,7 @@ use super::reference::{self, Refused};
 use super::{index_ttl, Binding, ReadRefusal, ServerStores, StoreSpec};
 
 /// A process writes a value's index entry (its last use, for the bounds) at
-/// most this often.
+/// most this often (or a quarter of the active window, if shorter).
 pub(crate) const INDEX_REFRESH: Duration = Duration::from_secs(10);
 
 /// What the browser's data of a store led to.
@@ -71,7 +71,9 @@ impl ServerStores {
         if let Some((body, indexed)) = self.local.get(&vk) {
             return match backend.touch(&vk, ttl) {
                 Ok(true) => {
-                    if indexed.elapsed() >= INDEX_REFRESH {
+                    let every =
+                        INDEX_REFRESH.min(Duration::from_millis(self.bounds.active_window_ms / 4));
+                    if indexed.elapsed() >= every {
                         self.refresh_index(backend, binding, store, &verified, ttl);
                         self.local.indexed(&vk);
                     }
