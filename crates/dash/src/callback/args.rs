@@ -54,7 +54,14 @@ impl<T: DeserializeOwned + Send + 'static> CallbackArg for T {
     fn extract(source: &ArgSource<'_>, next: &mut usize) -> Result<Self, ArgError> {
         let (dep, slot) = source.slots[*next];
         *next += 1;
-        if let Some(result) = server_store_arg(source, dep, slot) {
+        if let Some(result) = server_store_arg(
+            source,
+            dep,
+            slot,
+            std::any::type_name::<T>(),
+            |held| held.decode::<T>(),
+            || serde_json::from_str("null"),
+        ) {
             return result;
         }
         let parsed = match slot {
@@ -78,27 +85,36 @@ impl<T: DeserializeOwned + Send + 'static> CallbackArg for T {
                 serde_json::from_str(&text)
             }
         };
-        parsed.map_err(|e| arg_error::<T>(source, dep, e.to_string()))
+        parsed.map_err(|e| arg_error(source, dep, std::any::type_name::<T>(), e.to_string()))
     }
 }
 
-fn arg_error<T>(source: &ArgSource<'_>, dep: &Dependency, message: String) -> ArgError {
+fn arg_error(
+    source: &ArgSource<'_>,
+    dep: &Dependency,
+    expected: &str,
+    message: String,
+) -> ArgError {
     ArgError {
         callback: source.callback.to_owned(),
         property: dep.key(),
-        expected: std::any::type_name::<T>().to_owned(),
+        expected: expected.to_owned(),
         message,
         refusal: None,
     }
 }
 
 /// The argument, if `dep` is the `data` of a server store: its value loaded
-/// from the server (`None` for an `Option` when there is none or it is gone).
-fn server_store_arg<T: DeserializeOwned + 'static>(
+/// from the server by `from_body`, or `on_null` when there is none or it is
+/// gone (`None` for an `Option`; for another type a gone value is a 410).
+pub(crate) fn server_store_arg<R>(
     source: &ArgSource<'_>,
     dep: &Dependency,
     slot: &ArgSlot<'_>,
-) -> Option<Result<T, ArgError>> {
+    expected: &str,
+    from_body: impl FnOnce(&crate::server_store::Held) -> Result<R, dash_cache::CacheError>,
+    on_null: impl Fn() -> Result<R, serde_json::Error>,
+) -> Option<Result<R, ArgError>> {
     let stores = source.context.server_stores()?;
     if dep.property != "data" || stores.is_empty() {
         return None;
@@ -111,9 +127,10 @@ fn server_store_arg<T: DeserializeOwned + 'static>(
         ArgSlot::One(entry) => entry,
         ArgSlot::Many(entries) => {
             let (id, _) = entries.iter().find_map(store_of)?;
-            return Some(Err(arg_error::<T>(
+            return Some(Err(arg_error(
                 source,
                 dep,
+                expected,
                 format!("ServerStore {id:?} cannot be read through a wildcard (ALL) dependency"),
             )));
         }
@@ -132,21 +149,16 @@ fn server_store_arg<T: DeserializeOwned + 'static>(
     });
     let refused = |r: ReadRefusal| ArgError {
         refusal: Some(Box::new(r)),
-        ..arg_error::<T>(source, dep, String::new())
+        ..arg_error(source, dep, expected, String::new())
     };
     Some(match loaded {
-        Ok(Loaded::Body(body)) => body
-            .decode::<T>()
-            .map_err(|e| arg_error::<T>(source, dep, e.to_string())),
-        Ok(Loaded::Empty) => {
-            serde_json::from_str("null").map_err(|e| arg_error::<T>(source, dep, e.to_string()))
+        Ok(Loaded::Body(body)) => {
+            from_body(&body).map_err(|e| arg_error(source, dep, expected, e.to_string()))
         }
-        Ok(Loaded::Gone) => serde_json::from_str("null").map_err(|_| {
-            refused(crate::server_store::gone_refusal(
-                &id,
-                std::any::type_name::<T>(),
-            ))
-        }),
+        Ok(Loaded::Empty) => on_null().map_err(|e| arg_error(source, dep, expected, e.to_string())),
+        Ok(Loaded::Gone) => {
+            on_null().map_err(|_| refused(crate::server_store::gone_refusal(&id, expected)))
+        }
         Err(r) => Err(refused(r)),
     })
 }

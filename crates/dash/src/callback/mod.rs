@@ -11,6 +11,7 @@ mod placement;
 mod registry;
 mod spec;
 
+pub(crate) use args::server_store_arg;
 pub use args::{ArgError, ArgSource, CallbackArg};
 pub use context::{CallbackContext, Triggered};
 pub use error::{CallbackError, PreventUpdate};

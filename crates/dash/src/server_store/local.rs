@@ -3,7 +3,9 @@
 //! `dash_cache::codec::CheckedBody`), so that the follow-on callbacks of one
 //! interaction read the backend and check and decompress the value once per
 //! process; each callback then decodes the body straight into its own type
-//! (arguments need no `Clone`). Values never change once written (a write
+//! (arguments need no `Clone`), or, for a [`Shared`](super::Shared)
+//! argument, shares the one value decoded in this process. Values never
+//! change once written (a write
 //! makes a new key), so an entry is never stale; whether it still lives is
 //! asked of the backend on each use.
 
@@ -11,10 +13,57 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use std::any::{Any, TypeId};
+
 use dash_cache::codec::CheckedBody;
+use dash_cache::CacheError;
+use serde::de::DeserializeOwned;
+
+type Decoded = Arc<dyn Any + Send + Sync>;
+
+/// One value: its checked body and the types it was decoded to, shared.
+pub(crate) struct Held {
+    body: CheckedBody,
+    decoded: Mutex<Vec<(TypeId, Decoded)>>,
+}
+
+impl Held {
+    pub(crate) fn new(body: CheckedBody) -> Self {
+        Held {
+            body,
+            decoded: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Bytes of the body.
+    pub(crate) fn len(&self) -> usize {
+        self.body.len()
+    }
+
+    /// A fresh value of type `T`.
+    pub(crate) fn decode<T: DeserializeOwned + 'static>(&self) -> Result<T, CacheError> {
+        self.body.decode()
+    }
+
+    /// The value as `T`, decoded once per process and type and shared.
+    pub(crate) fn shared<T: DeserializeOwned + Send + Sync + 'static>(
+        &self,
+    ) -> Result<Arc<T>, CacheError> {
+        let mut decoded = self.decoded.lock().unwrap_or_else(|p| p.into_inner());
+        let id = TypeId::of::<T>();
+        if let Some((_, v)) = decoded.iter().find(|(t, _)| *t == id) {
+            if let Ok(v) = v.clone().downcast::<T>() {
+                return Ok(v);
+            }
+        }
+        let v = Arc::new(self.body.decode::<T>()?);
+        decoded.push((id, v.clone()));
+        Ok(v)
+    }
+}
 
 struct Entry {
-    body: Arc<CheckedBody>,
+    body: Arc<Held>,
     tick: u64,
     /// When this process last wrote the value's index entry.
     indexed: Instant,
@@ -46,7 +95,7 @@ impl LocalCache {
     }
 
     /// The body and when this process last indexed it.
-    pub(crate) fn get(&self, key: &str) -> Option<(Arc<CheckedBody>, Instant)> {
+    pub(crate) fn get(&self, key: &str) -> Option<(Arc<Held>, Instant)> {
         let mut s = self.lock();
         s.tick += 1;
         let tick = s.tick;
@@ -57,7 +106,7 @@ impl LocalCache {
 
     /// Keeps a body (not one larger than the whole bound), evicting the
     /// least recently used.
-    pub(crate) fn insert(&self, key: &str, body: Arc<CheckedBody>) {
+    pub(crate) fn insert(&self, key: &str, body: Arc<Held>) {
         let size = body.len();
         if size > self.limit {
             return;
@@ -116,9 +165,9 @@ impl LocalCache {
 mod tests {
     use super::*;
 
-    fn body(n: usize) -> Arc<CheckedBody> {
+    fn body(n: usize) -> Arc<Held> {
         let framed = dash_cache::codec::encode(&vec![7u8; n]).unwrap();
-        Arc::new(dash_cache::codec::unframe(&framed).unwrap())
+        Arc::new(Held::new(dash_cache::codec::unframe(&framed).unwrap()))
     }
 
     #[test]
@@ -135,5 +184,12 @@ mod tests {
         assert!(c.get("huge").is_none());
         c.remove("a");
         assert!(c.get("a").is_none());
+        let held = c.get("c").unwrap().0;
+        let one = held.shared::<Vec<u8>>().unwrap();
+        assert!(
+            Arc::ptr_eq(&one, &held.shared::<Vec<u8>>().unwrap()),
+            "decoded once"
+        );
+        assert_eq!(held.decode::<Vec<u8>>().unwrap(), *one);
     }
 }

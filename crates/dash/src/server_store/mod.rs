@@ -23,6 +23,7 @@ mod local;
 mod read;
 mod reference;
 mod settings;
+mod shared;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,8 +35,10 @@ pub(crate) use capture::{serialize as capture_serialize, store_target};
 pub use capture::{OutputPlan, Returned};
 pub(crate) use component::{Registry, StoreSpec};
 pub use component::{ServerStore, DEFAULT_TTL};
+pub(crate) use local::Held;
 pub(crate) use read::{gone as gone_refusal, Loaded};
 pub(crate) use settings::StoreSettings;
+pub use shared::Shared;
 
 use crate::session::AppSecret;
 
@@ -174,7 +177,7 @@ impl ServerStores {
             )
             .map_err(fail)?;
         if let Ok(body) = dash_cache::codec::unframe(&w.bytes) {
-            self.local.insert(&vk, Arc::new(body));
+            self.local.insert(&vk, Arc::new(local::Held::new(body)));
         }
         Ok(())
     }

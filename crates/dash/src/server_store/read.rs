@@ -7,11 +7,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use dash_cache::codec::CheckedBody;
 use dash_cache::CacheBackend;
 use dash_protocol::{excerpt, ECHO_LIMIT};
 
 use super::bounds::{self, IndexEntry};
+use super::local::Held;
 use super::reference::{self, Refused};
 use super::{index_ttl, Binding, ReadRefusal, ServerStores, StoreSpec};
 
@@ -22,7 +22,7 @@ pub(crate) const INDEX_REFRESH: Duration = Duration::from_secs(10);
 /// What the browser's data of a store led to.
 pub(crate) enum Loaded {
     /// The value, checked and decompressed.
-    Body(Arc<CheckedBody>),
+    Body(Arc<Held>),
     /// No data yet (`null`): the store was never written, or cleared.
     Empty,
     /// A valid reference whose value is no longer on the server.
@@ -93,7 +93,7 @@ impl ServerStores {
         match backend.get(&vk) {
             Ok(Some(bytes)) => match dash_cache::codec::unframe(&bytes) {
                 Ok(body) => {
-                    let body = Arc::new(body);
+                    let body = Arc::new(Held::new(body));
                     self.local.insert(&vk, body.clone());
                     let _ = backend.touch(&vk, ttl);
                     self.refresh_index(backend, binding, store, &verified, ttl);
