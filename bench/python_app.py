@@ -29,6 +29,9 @@ app.layout = html.Div([
     html.Div(id="agg"),
     dcc.Input(id="key", value="k"),
     html.Div(id="cached"),
+    dcc.Input(id="unit"),
+    dcc.Store(id="bstore"),
+    html.Div(id="bunit"),
 ])
 
 
@@ -55,6 +58,12 @@ def four(value):
 
 @app.callback(Output("agg", "children"), Input("n", "value"), State("store", "data"))
 def agg(_n, rows):
+    rows = rows or []
+    return f"count={len(rows)} sum_x={sum(r['x'] for r in rows)}"
+
+
+@app.callback(Output("bunit", "children"), Input("unit", "value"), Input("bstore", "data"))
+def unit_change(_unit, rows):
     rows = rows or []
     return f"count={len(rows)} sum_x={sum(r['x'] for r in rows)}"
 

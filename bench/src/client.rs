@@ -16,6 +16,20 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// `Content-Encoding`, if any.
     pub content_encoding: Option<String>,
+    /// The `name=value` of each `Set-Cookie` header.
+    pub cookies: Vec<String>,
+}
+
+fn cookies_of(head: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(head)
+        .lines()
+        .filter_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("set-cookie")
+                .then(|| value.split(';').next().unwrap_or("").trim().to_owned())
+        })
+        .collect()
 }
 
 impl Reply {
@@ -44,6 +58,7 @@ pub fn send(addr: SocketAddr, request: &[u8], timeout: Duration) -> std::io::Res
                         status: h.status,
                         body: buf[h.head_len..].to_vec(),
                         content_encoding: h.content_encoding,
+                        cookies: cookies_of(&buf[..h.head_len]),
                     });
                 }
             }
@@ -65,6 +80,7 @@ pub fn send(addr: SocketAddr, request: &[u8], timeout: Duration) -> std::io::Res
                     status: h.status,
                     body,
                     content_encoding: h.content_encoding,
+                    cookies: cookies_of(&buf[..h.head_len]),
                 });
             }
         }

@@ -14,9 +14,24 @@ pub fn request(
     json_body: Option<&[u8]>,
     accept_encoding: &str,
 ) -> Vec<u8> {
+    request_with_cookie(method, host, path, json_body, accept_encoding, None)
+}
+
+/// [`request`] with a `Cookie` header.
+pub fn request_with_cookie(
+    method: &str,
+    host: &str,
+    path: &str,
+    json_body: Option<&[u8]>,
+    accept_encoding: &str,
+    cookie: Option<&str>,
+) -> Vec<u8> {
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: dash-bench\r\nAccept: */*\r\nAccept-Encoding: {accept_encoding}\r\n"
     );
+    if let Some(c) = cookie {
+        head.push_str(&format!("Cookie: {c}\r\n"));
+    }
     if let Some(body) = json_body {
         head.push_str(&format!(
             "Content-Type: application/json\r\nContent-Length: {}\r\n",

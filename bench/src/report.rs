@@ -31,6 +31,8 @@ pub struct Measured {
     pub check_error: Option<String>,
     /// Size of the request body of store rows.
     pub payload_bytes: Option<usize>,
+    /// Bytes of the loaded request (head and body).
+    pub request_bytes: usize,
 }
 
 /// Start time and idle memory of one server.
@@ -275,6 +277,27 @@ pub fn render(
                 pct(m.server_cpu),
                 pct(m.loadgen_cpu),
                 ratio
+            );
+        }
+    }
+
+    let wire: Vec<&Measured> = measured
+        .iter()
+        .filter(|m| m.row.starts_with("unit change") && m.check_error.is_none())
+        .collect();
+    if !wire.is_empty() {
+        let _ = writeln!(s, "\n## Bytes on the wire per unit change\n");
+        let _ = writeln!(
+            s,
+            "| row | server | request bytes | answer bytes (as sent) |"
+        );
+        let _ = writeln!(s, "|---|---|---|---|");
+        for m in wire {
+            let answer = m.outcome.bytes_read as f64 / (m.outcome.ok.max(1)) as f64;
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {:.0} |",
+                m.row, m.server, m.request_bytes, answer
             );
         }
     }

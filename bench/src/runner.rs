@@ -179,6 +179,11 @@ fn specs(cfg: &Config, cache: CacheKind, redis_port: Option<u16>, tmp: &Path) ->
     let tag = match cache {
         CacheKind::Disk => "disk",
         CacheKind::Redis => "redis",
+        CacheKind::Serverside => "serverside",
+    };
+    let python_app = match cache {
+        CacheKind::Serverside => "python_serverside_app:server",
+        _ => "python_app:server",
     };
     let rust_cache = match (cache, redis_port) {
         (CacheKind::Redis, Some(p)) => format!("redis://127.0.0.1:{p}/0"),
@@ -226,7 +231,7 @@ fn specs(cfg: &Config, cache: CacheKind, redis_port: Option<u16>, tmp: &Path) ->
         args.extend(extra.iter().map(|s| s.to_string()));
         args.extend(["--log-level", "warning", "--chdir"].map(String::from));
         args.push(bench_dir.display().to_string());
-        args.push("python_app:server".into());
+        args.push(python_app.into());
         out.push(ServerSpec {
             label: label.into(),
             program: cfg.venv.join("bin/gunicorn"),
@@ -284,7 +289,7 @@ fn run_in(cfg: &Config, rows: &[Row], tmp: &Path) -> Result<bool, Error> {
     };
     let mut measured: Vec<Measured> = Vec::new();
     let mut facts: Vec<ServerFacts> = Vec::new();
-    for cache in [CacheKind::Disk, CacheKind::Redis] {
+    for cache in [CacheKind::Disk, CacheKind::Redis, CacheKind::Serverside] {
         let here: Vec<&Row> = rows.iter().filter(|r| r.cache == cache).collect();
         if here.is_empty() {
             continue;
@@ -405,6 +410,7 @@ fn measure(cfg: &Config, cores: usize, server: &Server, row: &Row) -> Measured {
     let addr = server.addr;
     let host = addr.to_string();
     let timeout = Duration::from_secs(60);
+    let mut request_bytes = 0usize;
     let prepared: Result<Vec<u8>, String> = match &row.target {
         Target::Get(path) => client::get(addr, path, timeout)
             .map_err(|e| e.to_string())
@@ -415,6 +421,21 @@ fn measure(cfg: &Config, cores: usize, server: &Server, row: &Row) -> Measured {
             check_status(&r)?;
             Ok(http1::request("GET", &host, &path, None, ACCEPT_ENCODING))
         }),
+        Target::Chained {
+            setup,
+            store,
+            template,
+            expect,
+        } => chained(
+            addr,
+            &host,
+            setup,
+            store,
+            template,
+            expect,
+            timeout,
+            &mut request_bytes,
+        ),
         Target::Update { body, expect } => {
             client::post_json(addr, "/_dash-update-component", body, timeout)
                 .map_err(|e| e.to_string())
@@ -448,9 +469,17 @@ fn measure(cfg: &Config, cores: usize, server: &Server, row: &Row) -> Measured {
         loadgen_cpu: 0.0,
         check_error: None,
         payload_bytes: row.payload_bytes,
+        request_bytes: 0,
     };
     let request = match prepared {
-        Ok(r) => r,
+        Ok(r) => {
+            m.request_bytes = if request_bytes > 0 {
+                request_bytes
+            } else {
+                r.len()
+            };
+            r
+        }
         Err(e) => {
             m.check_error = Some(e);
             return m;
@@ -476,6 +505,59 @@ fn measure(cfg: &Config, cores: usize, server: &Server, row: &Row) -> Measured {
     m.server_cpu = (server.cpu_seconds() - server_cpu0) / capacity;
     m.loadgen_cpu = (procfs::own_cpu_seconds() - own_cpu0) / capacity;
     m
+}
+
+/// A chained row: the setup request (a new session writes the store), then
+/// one checked answer of the loaded request, which is returned.
+#[allow(clippy::too_many_arguments)]
+fn chained(
+    addr: SocketAddr,
+    host: &str,
+    setup: &[u8],
+    store: &str,
+    template: &serde_json::Value,
+    expect: &workload::Expect,
+    timeout: Duration,
+    request_bytes: &mut usize,
+) -> Result<Vec<u8>, String> {
+    let r = client::post_json(addr, "/_dash-update-component", setup, timeout)
+        .map_err(|e| e.to_string())?;
+    check_status(&r)?;
+    let answer: serde_json::Value =
+        serde_json::from_slice(&r.body).map_err(|e| format!("setup answer is not JSON: {e}"))?;
+    let data = answer
+        .pointer(&format!("/response/{store}/data"))
+        .cloned()
+        .ok_or_else(|| format!("the setup answer has no {store}.data"))?;
+    let body = workload::chained_body(template, data);
+    let cookie = (!r.cookies.is_empty()).then(|| r.cookies.join("; "));
+    let request = http1::request_with_cookie(
+        "POST",
+        host,
+        "/_dash-update-component",
+        Some(&body),
+        ACCEPT_ENCODING,
+        cookie.as_deref(),
+    );
+    let first = client::send(addr, &request, timeout).map_err(|e| e.to_string())?;
+    check_status(&first)?;
+    let plain = if first.content_encoding.is_some() {
+        // Checked uncompressed: ask once more without compression.
+        let again = http1::request_with_cookie(
+            "POST",
+            host,
+            "/_dash-update-component",
+            Some(&body),
+            "identity",
+            cookie.as_deref(),
+        );
+        client::send(addr, &again, timeout).map_err(|e| e.to_string())?
+    } else {
+        first
+    };
+    workload::check(expect, &plain.body)?;
+    *request_bytes = request.len();
+    Ok(request)
 }
 
 fn check_status(r: &client::Reply) -> Result<(), String> {

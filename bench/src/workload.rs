@@ -11,6 +11,9 @@ pub enum CacheKind {
     Disk,
     /// Both: Redis.
     Redis,
+    /// Server-side stores. Ours: `ServerStore` on SQLite; Python: the
+    /// dash-extensions twin (`Serverside` output, its file-system backend).
+    Serverside,
 }
 
 /// What a row requests.
@@ -27,6 +30,19 @@ pub enum Target {
         /// The check of the answer.
         expect: Expect,
     },
+    /// `POST setup` first (a new session writes a server-side store), then
+    /// load `POST template` with the store's data from the setup answer put
+    /// in as Input 1, and the setup answer's session cookie.
+    Chained {
+        /// The request that writes the store.
+        setup: Arc<Vec<u8>>,
+        /// The store's id in the setup answer.
+        store: &'static str,
+        /// The loaded request, without the store's data.
+        template: Arc<serde_json::Value>,
+        /// The check of the answer.
+        expect: Expect,
+    },
 }
 
 /// What a right callback answer holds.
@@ -34,8 +50,10 @@ pub enum Target {
 pub enum Expect {
     /// `response[id].children` equals each text.
     Texts(Vec<(&'static str, String)>),
-    /// `response.agg.children` is `count=<n> sum_x=<sum>`.
+    /// `response.<id>.children` is `count=<n> sum_x=<sum>`.
     Aggregate {
+        /// The output's id.
+        id: &'static str,
         /// Number of records.
         count: usize,
         /// Their sum of `x`.
@@ -134,6 +152,30 @@ fn store_body(rows: &[Record]) -> Vec<u8> {
     .expect("json")
 }
 
+/// The unit change: Inputs `unit.value` and `<store>.data` -> `<out>.children`.
+fn unit_change(store: &str, out: &str, data: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "output": format!("{out}.children"),
+        "outputs": {"id": out, "property": "children"},
+        "inputs": [{"id": "unit", "property": "value", "value": "fahrenheit"},
+                   {"id": store, "property": "data", "value": data}],
+        "changedPropIds": ["unit.value"],
+        "parsedChangedPropsIds": ["unit.value"],
+    })
+}
+
+/// The expensive step of the server-side rows: `nrec.value` -> `sstore.data`.
+fn write_server_store(count: usize) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "output": "sstore.data",
+        "outputs": {"id": "sstore", "property": "data"},
+        "inputs": [{"id": "nrec", "property": "value", "value": count}],
+        "changedPropIds": ["nrec.value"],
+        "parsedChangedPropsIds": ["nrec.value"],
+    }))
+    .expect("json")
+}
+
 fn cached_body() -> Vec<u8> {
     let mut b = single_output(
         "cached",
@@ -204,6 +246,50 @@ pub fn rows() -> Vec<Row> {
                 Target::Update {
                     body: Arc::new(body),
                     expect: Expect::Aggregate {
+                        id: "agg",
+                        count: records.len(),
+                        sum_x,
+                    },
+                },
+            )
+        });
+    }
+    for (label, bytes, connections) in [("1 MB", 1_000_000, 16), ("10 MB", 10_000_000, 8)] {
+        let (records, sum_x) = records(bytes);
+        let browser = unit_change(
+            "bstore",
+            "bunit",
+            serde_json::to_value(&records).expect("json"),
+        );
+        let body = serde_json::to_vec(&browser).expect("json");
+        out.push(Row {
+            name: format!("unit change {label}: dataset in a dcc.Store"),
+            connections,
+            payload_bytes: Some(body.len()),
+            ..plain(
+                "",
+                Target::Update {
+                    body: Arc::new(body),
+                    expect: Expect::Aggregate {
+                        id: "bunit",
+                        count: records.len(),
+                        sum_x,
+                    },
+                },
+            )
+        });
+        out.push(Row {
+            name: format!("unit change {label}: ServerStore vs dash-extensions Serverside"),
+            connections,
+            cache: CacheKind::Serverside,
+            ..plain(
+                "",
+                Target::Chained {
+                    setup: Arc::new(write_server_store(records.len())),
+                    store: "sstore",
+                    template: Arc::new(unit_change("sstore", "sunit", serde_json::Value::Null)),
+                    expect: Expect::Aggregate {
+                        id: "sunit",
                         count: records.len(),
                         sum_x,
                     },
@@ -227,6 +313,14 @@ pub fn rows() -> Vec<Row> {
     out
 }
 
+/// The loaded request of a chained row: the template with the store's data
+/// from the setup answer.
+pub fn chained_body(template: &serde_json::Value, data: serde_json::Value) -> Vec<u8> {
+    let mut body = template.clone();
+    body["inputs"][1]["value"] = data;
+    serde_json::to_vec(&body).expect("json")
+}
+
 /// Checks a callback answer; `Err` says what is wrong.
 pub fn check(expect: &Expect, body: &[u8]) -> Result<(), String> {
     let v: serde_json::Value = serde_json::from_slice(body)
@@ -247,8 +341,8 @@ pub fn check(expect: &Expect, body: &[u8]) -> Result<(), String> {
             }
             Ok(())
         }
-        Expect::Aggregate { count, sum_x } => {
-            let got = text("agg")?;
+        Expect::Aggregate { id, count, sum_x } => {
+            let got = text(id)?;
             let parsed = got
                 .strip_prefix("count=")
                 .and_then(|r| r.split_once(" sum_x="))
@@ -273,7 +367,11 @@ mod tests {
     #[test]
     fn payload_sizes_and_checks() {
         let rows = rows();
-        let sizes: Vec<usize> = rows.iter().filter_map(|r| r.payload_bytes).collect();
+        let sizes: Vec<usize> = rows
+            .iter()
+            .filter(|r| r.name.starts_with("store "))
+            .filter_map(|r| r.payload_bytes)
+            .collect();
         assert_eq!(sizes.len(), 3);
         for (size, want) in sizes.iter().zip([100_000, 1_000_000, 10_000_000]) {
             assert!(
@@ -283,6 +381,7 @@ mod tests {
         }
         let ok = br#"{"multi":true,"response":{"agg":{"children":"count=3 sum_x=1.5"}}}"#;
         let expect = Expect::Aggregate {
+            id: "agg",
             count: 3,
             sum_x: 1.5,
         };

@@ -22,8 +22,9 @@ pub trait CacheBackend: Send + Sync + 'static {
     /// wrote it. Every process that shares the backend agrees on one value
     /// (the app secret made at first start uses it).
     fn add(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool, CacheError>;
-    /// Extends a live entry's time to live (sliding expiry).
-    fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError>;
+    /// Extends a live entry's time to live (sliding expiry); true if a
+    /// live entry had the key.
+    fn touch(&self, key: &str, ttl: Duration) -> Result<bool, CacheError>;
     /// Removes an entry; true if it existed.
     fn delete(&self, key: &str) -> Result<bool, CacheError>;
     /// Removes every entry whose key starts with `prefix`; returns how many.

@@ -104,6 +104,66 @@ fn framed(format: u8, flags: u8, print: &[u8], body: &[u8]) -> Vec<u8> {
 /// Decodes a stored value; anything damaged, or written for another shape
 /// of the type, is an error (callers treat it as a miss).
 pub fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, CacheError> {
+    unframe(bytes)?.decode()
+}
+
+/// A stored value whose checksum was verified and whose body was
+/// decompressed: kept in memory, it decodes again without either step (the
+/// in-process cache of server-side stores keeps these).
+///
+/// ```
+/// let body = dash_cache::codec::unframe(&dash_cache::codec::encode(&vec![1u8; 5000]).unwrap()).unwrap();
+/// assert_eq!(body.decode::<Vec<u8>>().unwrap(), vec![1u8; 5000]);
+/// assert!(body.len() >= 5000);
+/// ```
+#[derive(Debug, Clone)]
+pub struct CheckedBody {
+    print: Option<Fingerprint>,
+    body: Vec<u8>,
+}
+
+impl CheckedBody {
+    /// Bytes of the decompressed body.
+    pub fn len(&self) -> usize {
+        self.body.len()
+    }
+
+    /// Whether the body is empty (never, for a valid entry).
+    pub fn is_empty(&self) -> bool {
+        self.body.is_empty()
+    }
+
+    /// Reads the value as `T`; a body written for another shape of a
+    /// positional type is an error.
+    pub fn decode<T: DeserializeOwned + 'static>(&self) -> Result<T, CacheError> {
+        let body = &self.body[..];
+        let result = match &self.print {
+            None => {
+                let mut de = rmp_serde::Deserializer::from_read_ref(body);
+                de.set_max_depth(MAX_DEPTH);
+                T::deserialize(&mut de).map_err(|e| e.to_string())
+            }
+            Some(print) => {
+                let wanted: Option<Fingerprint> = fingerprint::<T>();
+                if wanted.as_ref() != Some(print) {
+                    return Err(CacheError::Codec(
+                        "stored for another shape of this type (a changed struct reads as a miss)"
+                            .to_owned(),
+                    ));
+                }
+                match postcard::take_from_bytes(body) {
+                    Ok((value, [])) => Ok(value),
+                    Ok(_) => Err("trailing bytes after the value".to_owned()),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        };
+        result.map_err(CacheError::Codec)
+    }
+}
+
+/// Checks a stored value's header and checksum and decompresses its body.
+pub fn unframe(bytes: &[u8]) -> Result<CheckedBody, CacheError> {
     let bad = |why: &str| CacheError::Codec(why.to_owned());
     if bytes.len() < HEADER || bytes[0] != MAGIC {
         return Err(bad("not a dash-cache entry"));
@@ -118,38 +178,18 @@ pub fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, CacheErr
         FORMAT_NAMED => (None, checked),
         FORMAT_TYPED if checked.len() >= FINGERPRINT => {
             let (print, body) = checked.split_at(FINGERPRINT);
-            (Some(print), body)
+            let mut p = [0u8; FINGERPRINT];
+            p.copy_from_slice(print);
+            (Some(p), body)
         }
         _ => return Err(bad("not a dash-cache entry format this version reads")),
     };
-    if let Some(print) = print {
-        let wanted: Option<Fingerprint> = fingerprint::<T>();
-        if wanted.as_ref().map(|w| &w[..]) != Some(print) {
-            return Err(bad(
-                "stored for another shape of this type (a changed struct reads as a miss)",
-            ));
-        }
-    }
-    let raw;
     let body = if flags & FLAG_LZ4 != 0 {
-        raw = decompress(body)?;
-        &raw[..]
+        decompress(body)?
     } else {
-        body
+        body.to_vec()
     };
-    let result = match print {
-        None => {
-            let mut de = rmp_serde::Deserializer::from_read_ref(body);
-            de.set_max_depth(MAX_DEPTH);
-            T::deserialize(&mut de).map_err(|e| e.to_string())
-        }
-        Some(_) => match postcard::take_from_bytes(body) {
-            Ok((value, [])) => Ok(value),
-            Ok(_) => Err("trailing bytes after the value".to_owned()),
-            Err(e) => Err(e.to_string()),
-        },
-    };
-    result.map_err(CacheError::Codec)
+    Ok(CheckedBody { print, body })
 }
 
 /// The deepest nesting a MessagePack body may have. rmp-serde's own limit

@@ -133,11 +133,15 @@ impl CacheBackend for MemoryBackend {
         Ok(true)
     }
 
-    fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError> {
-        if let Some(e) = self.lock().entries.get_mut(key) {
-            e.expires = Some(Instant::now() + ttl);
+    fn touch(&self, key: &str, ttl: Duration) -> Result<bool, CacheError> {
+        let now = Instant::now();
+        let mut s = self.lock();
+        match s.entries.get_mut(key) {
+            Some(e) if e.expires.is_none_or(|t| t > now) => e.expires = Some(now + ttl),
+            _ => return Ok(false),
         }
-        Ok(())
+        s.bump(key);
+        Ok(true)
     }
 
     fn delete(&self, key: &str) -> Result<bool, CacheError> {

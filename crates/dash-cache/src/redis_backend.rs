@@ -160,13 +160,14 @@ impl CacheBackend for RedisBackend {
         .map(|reply| reply.is_some())
     }
 
-    fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError> {
+    fn touch(&self, key: &str, ttl: Duration) -> Result<bool, CacheError> {
         self.with(|c| {
             redis::cmd("PEXPIRE")
                 .arg(k(key))
                 .arg(ttl.as_millis().max(1) as u64)
-                .query::<()>(c)
+                .query::<i64>(c)
         })
+        .map(|n| n == 1)
     }
 
     fn delete(&self, key: &str) -> Result<bool, CacheError> {

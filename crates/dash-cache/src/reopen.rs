@@ -62,7 +62,7 @@ impl CacheBackend for ReopeningBackend {
     fn add(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool, CacheError> {
         self.inner()?.add(key, value, ttl)
     }
-    fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError> {
+    fn touch(&self, key: &str, ttl: Duration) -> Result<bool, CacheError> {
         self.inner()?.touch(key, ttl)
     }
     fn delete(&self, key: &str) -> Result<bool, CacheError> {

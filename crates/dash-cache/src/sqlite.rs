@@ -238,15 +238,16 @@ impl CacheBackend for SqliteBackend {
         })
     }
 
-    fn touch(&self, key: &str, ttl: Duration) -> Result<(), CacheError> {
-        let expires = now_ms() + ttl.as_millis() as i64;
+    fn touch(&self, key: &str, ttl: Duration) -> Result<bool, CacheError> {
+        let now = now_ms();
+        let expires = now + ttl.as_millis() as i64;
         self.with(|c| {
             c.execute(
-                "UPDATE entries SET expires_at = ?2 WHERE key = ?1",
-                params![key, expires],
+                "UPDATE entries SET expires_at = ?2, accessed_at = ?3 WHERE key = ?1 AND (expires_at IS NULL OR expires_at > ?3)",
+                params![key, expires, now],
             )
-        })?;
-        Ok(())
+        })
+        .map(|n| n > 0)
     }
 
     fn delete(&self, key: &str) -> Result<bool, CacheError> {

@@ -75,6 +75,11 @@ impl Component {
         &self.props
     }
 
+    /// All props, to change or remove in place.
+    pub fn props_mut(&mut self) -> &mut Map<String, Value> {
+        &mut self.props
+    }
+
     /// The component's id, if it has a valid one.
     pub fn id(&self) -> Option<ComponentId> {
         self.props

@@ -36,6 +36,7 @@ pub struct Dash {
     pub(crate) layout_problem: Option<Error>,
     pub(crate) callbacks: CallbackRegistry,
     pub(crate) services: ServiceSettings,
+    pub(crate) server_stores: crate::server_store::AppStores,
 }
 
 impl Default for Dash {
@@ -53,6 +54,7 @@ impl Dash {
             layout_problem: None,
             callbacks: CallbackRegistry::default(),
             services: ServiceSettings::default(),
+            server_stores: Default::default(),
         }
     }
 
@@ -155,7 +157,8 @@ impl Dash {
 
     /// Sets a fixed layout, serialized once.
     pub fn layout(&mut self, layout: impl Into<Component>) -> &mut Self {
-        let component = layout.into();
+        let mut component = layout.into();
+        self.server_stores.registry.learn_component(&mut component);
         match serde_json::to_value(&component) {
             Ok(value) => {
                 if let Err(e) = validate_ids(&value) {
@@ -186,13 +189,20 @@ impl Dash {
         C: Into<Component>,
         F: Fn(&LayoutContext) -> C + Send + Sync + 'static,
     {
-        if let Ok(value) = serde_json::to_value(layout(&LayoutContext::default()).into()) {
+        let registry = self.server_stores.registry.clone();
+        let mut first: Component = layout(&LayoutContext::default()).into();
+        registry.learn_component(&mut first);
+        if let Ok(value) = serde_json::to_value(first) {
             if let Err(e) = validate_ids(&value) {
                 self.layout_problem = Some(e);
             }
         }
         self.layout = Some(LayoutSource::Function(Arc::new(
-            move |ctx: &LayoutContext| layout(ctx).into(),
+            move |ctx: &LayoutContext| {
+                let mut c: Component = layout(ctx).into();
+                registry.learn_component(&mut c);
+                c
+            },
         )));
         self
     }

@@ -41,6 +41,7 @@ mod routes;
 mod run_options;
 mod serve;
 mod server;
+pub mod server_store;
 mod services;
 pub mod session;
 mod settings;
@@ -61,6 +62,7 @@ pub use dash_protocol::{Children, Component, ComponentId, IdValue, Wildcard};
 pub use error::Error;
 pub use layout::LayoutContext;
 pub use patch::Patch;
+pub use server_store::ServerStore;
 pub use settings::ExternalResource;
 
 /// Everything an app usually needs: `use dash::prelude::*;`.
@@ -68,6 +70,6 @@ pub mod prelude {
     pub use crate::{
         dash_table, dcc, html, Cache, Callback, CallbackContext, CallbackError, Children,
         Component, ComponentId, Dash, IdValue, Input, LayoutContext, NoUpdate, Output, Patch,
-        PreventUpdate, State, Update, Wildcard,
+        PreventUpdate, ServerStore, State, Update, Wildcard,
     };
 }

@@ -110,7 +110,12 @@ impl Dash {
                 guard.learn(&bytes);
             }
         }
+        let server_stores = Arc::new(crate::server_store::ServerStores::new(
+            self.server_stores.registry.clone(),
+            &self.server_stores.settings,
+        )?);
         let state = Arc::new(AppState {
+            server_stores,
             store_guard,
             services: services.clone(),
             registry: Arc::new(self.callbacks),

@@ -47,9 +47,12 @@ struct Inner {
     body: Bytes,
     inline: bool,
     side_updates: Mutex<Vec<(ComponentId, Map<String, Value>)>>,
+    server_stores: Option<Arc<crate::server_store::ServerStores>>,
+    binding: std::sync::OnceLock<Option<crate::server_store::Binding>>,
 }
 
 impl CallbackContext {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         services: Arc<crate::services::Services>,
         session: Option<crate::session::RequestSession>,
@@ -58,6 +61,7 @@ impl CallbackContext {
         headers: HeaderMap,
         body: Bytes,
         inline: bool,
+        server_stores: Option<Arc<crate::server_store::ServerStores>>,
     ) -> Self {
         CallbackContext {
             inner: Arc::new(Inner {
@@ -69,8 +73,53 @@ impl CallbackContext {
                 body,
                 inline,
                 side_updates: Mutex::new(Vec::new()),
+                server_stores,
+                binding: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// The app's server stores (`None` outside a request of the router).
+    pub(crate) fn server_stores(&self) -> Option<&Arc<crate::server_store::ServerStores>> {
+        self.inner.server_stores.as_ref()
+    }
+
+    /// The session id and secret references are signed for (resolved once).
+    pub(crate) fn store_binding(&self) -> Option<crate::server_store::Binding> {
+        self.inner
+            .binding
+            .get_or_init(|| {
+                self.with_session(|s| crate::server_store::Binding {
+                    session: s.id().hex(),
+                    secret: s.secret().clone(),
+                })
+            })
+            .clone()
+    }
+
+    /// The cache backend, if it can be opened.
+    pub(crate) fn store_backend(&self) -> Option<Arc<dyn dash_cache::CacheBackend>> {
+        self.inner
+            .services
+            .cache()
+            .ok()
+            .map(|c| c.backend().clone())
+    }
+
+    /// Runs `f`, which may block on the backend, without holding an async
+    /// worker when the call runs inline.
+    pub(crate) fn blocking<R>(&self, f: impl FnOnce() -> R) -> R {
+        if !self.inner.inline {
+            return f();
+        }
+        let mut f = Some(f);
+        let mut out = None;
+        super::placement::blocking_section(&mut || {
+            if let Some(f) = f.take() {
+                out = Some(f());
+            }
+        });
+        out.expect("the blocking section runs its function")
     }
 
     /// The app's server-side cache, shared by every worker process (and,

@@ -17,9 +17,10 @@ use super::context::CallbackContext;
 use super::error::CallbackError;
 use super::handler::{CallError, CallFuture, ErasedHandler};
 use super::on_error::ErrorHandler;
-use super::output::{ReturnError, NO_UPDATE_JSON};
+use super::output::{ReturnError, Returned, NO_UPDATE_JSON};
 use super::placement::INLINE_BODY_LIMIT;
 use super::registry::{CallbackRegistry, RegisteredCallback};
+use crate::server_store::{OutputPlan, PendingWrite, ReadRefusal, ServerStores};
 use crate::store_guard::{Passage, StoreGuard};
 
 /// Why a request got no 200 answer.
@@ -36,6 +37,14 @@ pub(crate) enum DispatchError {
     Prevented,
     /// The callback failed or panicked: 500.
     Failed { callback: String, message: String },
+    /// A server store refused the browser's reference (403) or no longer
+    /// has its value (410).
+    Refused {
+        status: u16,
+        callback: String,
+        store: String,
+        message: String,
+    },
 }
 
 impl DispatchError {
@@ -51,7 +60,7 @@ impl DispatchError {
 
 /// What the blocking part of a call produced.
 enum Stage {
-    Done(String),
+    Done(Returned),
     Pending(CallFuture),
 }
 
@@ -70,6 +79,7 @@ pub(crate) struct CallEnvironment {
     pub session: Option<crate::session::RequestSession>,
     pub guard: Option<Arc<StoreGuard>>,
     pub headers: HeaderMap,
+    pub server_stores: Option<Arc<ServerStores>>,
 }
 
 /// Parses the body, calls the callback and builds the JSON answer. Small
@@ -132,26 +142,42 @@ pub(crate) async fn dispatch(
     } = prepared;
     let value = match stage {
         Stage::Done(v) => v,
-        Stage::Pending(fut) => match (AssertUnwindSafe(fut).catch_unwind().await, &on_error) {
-            (Ok(Ok(v)), _) => v,
-            (Ok(Err(ReturnError::Callback(e))), Some(h)) if !e.is_prevent_update() => {
-                handled(&callback.key, h, &e, &context)?
+        Stage::Pending(fut) => {
+            let outcome = AssertUnwindSafe(fut).catch_unwind().await;
+            let mut returned = match (outcome, &on_error) {
+                (Ok(Ok(v)), _) => v,
+                (Ok(Err(ReturnError::Callback(e))), Some(h)) if !e.is_prevent_update() => {
+                    Returned::plain(handled(&callback.key, h, &e, &context)?)
+                }
+                (Ok(Err(e)), _) => return Err(return_error(&callback.key, e)),
+                (Err(panic), Some(h)) => {
+                    let e = CallbackError::msg(format!(
+                        "the callback panicked: {}",
+                        panic_text(&*panic)
+                    ));
+                    Returned::plain(handled(&callback.key, h, &e, &context)?)
+                }
+                (Err(panic), None) => {
+                    return Err(DispatchError::Failed {
+                        callback: callback.key.clone(),
+                        message: format!("the callback panicked: {}", panic_text(&*panic)),
+                    })
+                }
+            };
+            let writes = std::mem::take(&mut returned.writes);
+            if !writes.is_empty() {
+                let (ctx, key) = (context.clone(), callback.key.clone());
+                tokio::task::spawn_blocking(move || commit(&ctx, &key, writes))
+                    .await
+                    .map_err(|e| DispatchError::Failed {
+                        callback: callback.key.clone(),
+                        message: format!("storing a server store value failed: {e}"),
+                    })??;
             }
-            (Ok(Err(e)), _) => return Err(return_error(&callback.key, e)),
-            (Err(panic), Some(h)) => {
-                let e =
-                    CallbackError::msg(format!("the callback panicked: {}", panic_text(&*panic)));
-                handled(&callback.key, h, &e, &context)?
-            }
-            (Err(panic), None) => {
-                return Err(DispatchError::Failed {
-                    callback: callback.key.clone(),
-                    message: format!("the callback panicked: {}", panic_text(&*panic)),
-                })
-            }
-        },
+            returned
+        }
     };
-    build_response(&callback, outputs, value, &context, guard.as_deref())
+    build_response(&callback, outputs, value.json, &context, guard.as_deref())
 }
 
 fn parse(body: &[u8]) -> Result<CallbackRequest<'_>, DispatchError> {
@@ -184,6 +210,7 @@ fn prepare(
         session,
         guard,
         headers,
+        server_stores,
     } = environment;
     let spec = &callback.spec;
     let key = callback.key.as_str();
@@ -217,7 +244,14 @@ fn prepare(
         headers,
         body.clone(),
         inline,
+        server_stores.clone(),
     );
+    let output_plan = match (&server_stores, &request.outputs) {
+        (Some(stores), Some(outputs)) if !stores.is_empty() => {
+            output_plan(stores, &callback, outputs, &context)?.map(Arc::new)
+        }
+        _ => None,
+    };
     let slots = spec
         .inputs
         .iter()
@@ -228,6 +262,7 @@ fn prepare(
         callback: key,
         slots,
         context: &context,
+        output_plan,
     };
     let started = Instant::now();
     let stage = match &callback.handler {
@@ -247,16 +282,23 @@ fn prepare(
     callback.cost.record(started.elapsed());
     let on_error = callback.spec.on_error.as_ref().or(app_on_error);
     let stage = match (stage, on_error) {
-        (Ok(Ok(stage)), _) => stage,
+        (Ok(Ok(Stage::Done(mut returned))), _) => {
+            let writes = std::mem::take(&mut returned.writes);
+            if !writes.is_empty() {
+                context.blocking(|| commit(&context, key, writes))?;
+            }
+            Stage::Done(returned)
+        }
+        (Ok(Ok(pending)), _) => pending,
         (Ok(Err(CallError::Return(ReturnError::Callback(e)))), Some(h))
             if !e.is_prevent_update() =>
         {
-            Stage::Done(handled(key, h, &e, &context)?)
+            Stage::Done(Returned::plain(handled(key, h, &e, &context)?))
         }
         (Ok(Err(e)), _) => return Err(call_error(key, e)),
         (Err(panic), Some(h)) => {
             let e = CallbackError::msg(format!("the callback panicked: {}", panic_text(&*panic)));
-            Stage::Done(handled(key, h, &e, &context)?)
+            Stage::Done(Returned::plain(handled(key, h, &e, &context)?))
         }
         (Err(panic), None) => {
             return Err(DispatchError::Failed {
@@ -349,8 +391,91 @@ fn check_sent_stores(
     }
 }
 
+/// Which outputs of this call are server stores; `None` if none is.
+fn output_plan(
+    stores: &ServerStores,
+    callback: &RegisteredCallback,
+    outputs: &OutputSpec,
+    context: &CallbackContext,
+) -> Result<Option<OutputPlan>, DispatchError> {
+    use crate::server_store::store_target;
+    let key = &callback.key;
+    let wildcard = |ts: &[OutputTarget]| match ts
+        .iter()
+        .find_map(|t| store_target(stores, &t.id, t.clean_property()))
+    {
+        Some((id, _)) => Err(DispatchError::Failed {
+            callback: key.clone(),
+            message: format!(
+                "ServerStore {id:?} cannot be written through a wildcard (ALL) output"
+            ),
+        }),
+        None => Ok(None),
+    };
+    let positions = match outputs {
+        OutputSpec::One(t) => vec![store_target(stores, &t.id, t.clean_property())],
+        OutputSpec::Many(slots) => slots
+            .iter()
+            .map(|s| match s {
+                OutputSlot::One(t) => Ok(store_target(stores, &t.id, t.clean_property())),
+                OutputSlot::Many(ts) => wildcard(ts),
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    if positions.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    let binding = context
+        .store_binding()
+        .ok_or_else(|| DispatchError::Failed {
+            callback: key.clone(),
+            message: "a ServerStore output needs the request's session".into(),
+        })?;
+    Ok(Some(OutputPlan {
+        positions,
+        multi: callback.spec.is_multi_output(),
+        binding,
+        expires: stores.expires_from_now(),
+    }))
+}
+
+/// Writes the server store values a call returned (may block).
+fn commit(
+    context: &CallbackContext,
+    key: &str,
+    writes: Vec<PendingWrite>,
+) -> Result<(), DispatchError> {
+    let fail = |message: String| DispatchError::Failed {
+        callback: key.to_owned(),
+        message,
+    };
+    let stores = context
+        .server_stores()
+        .ok_or_else(|| fail("this request has no server stores".into()))?;
+    let backend = context.store_backend().ok_or_else(|| {
+        fail("a ServerStore value cannot be stored: the cache cannot be opened".into())
+    })?;
+    stores.commit(&*backend, writes).map_err(fail)
+}
+
 fn call_error(key: &str, e: CallError) -> DispatchError {
     match e {
+        CallError::Arg(super::args::ArgError {
+            refusal: Some(r),
+            callback,
+            ..
+        }) => {
+            let (status, store, message) = match *r {
+                ReadRefusal::Forbidden { store, message } => (403, store, message),
+                ReadRefusal::Gone { store, message } => (410, store, message),
+            };
+            DispatchError::Refused {
+                status,
+                callback,
+                store,
+                message,
+            }
+        }
         CallError::Arg(a) => DispatchError::BadRequest {
             message: format!(
                 "callback {}: the value of {} does not fit the argument type {}: {}",

@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::args::{ArgError, ArgSource, CallbackArg};
-use super::output::{IntoCallbackResult, ReturnError};
+use super::output::{IntoCallbackResult, ReturnError, Returned};
 
 /// A failed call before or after the function ran.
 pub(crate) enum CallError {
@@ -13,8 +13,8 @@ pub(crate) enum CallError {
     Return(ReturnError),
 }
 
-pub(crate) type CallFuture = Pin<Box<dyn Future<Output = Result<String, ReturnError>> + Send>>;
-type SyncFn = dyn Fn(&ArgSource<'_>) -> Result<String, CallError> + Send + Sync;
+pub(crate) type CallFuture = Pin<Box<dyn Future<Output = Result<Returned, ReturnError>> + Send>>;
+type SyncFn = dyn Fn(&ArgSource<'_>) -> Result<Returned, CallError> + Send + Sync;
 type AsyncFn = dyn Fn(&ArgSource<'_>) -> Result<CallFuture, CallError> + Send + Sync;
 
 /// A registered function with its type erased.
@@ -73,7 +73,7 @@ macro_rules! impl_handlers {
                 ErasedHandlerPublic(ErasedHandler::Sync(Arc::new(move |src: &ArgSource<'_>| {
                     let mut next = 0usize;
                     $(let $a = $a::extract(src, &mut next).map_err(CallError::Arg)?;)*
-                    (self)($($a),*).into_callback_result().map_err(CallError::Return)
+                    (self)($($a),*).into_callback_result(src.output_plan.as_deref()).map_err(CallError::Return)
                 })))
             }
         }
@@ -95,7 +95,8 @@ macro_rules! impl_handlers {
                     let mut next = 0usize;
                     $(let $a = $a::extract(src, &mut next).map_err(CallError::Arg)?;)*
                     let fut = (self)($($a),*);
-                    let boxed: CallFuture = Box::pin(async move { fut.await.into_callback_result() });
+                    let plan = src.output_plan.clone();
+                    let boxed: CallFuture = Box::pin(async move { fut.await.into_callback_result(plan.as_deref()) });
                     Ok(boxed)
                 })))
             }

@@ -14,13 +14,17 @@ mod placement;
 mod registry;
 mod spec;
 
+pub(crate) use args::server_store_arg;
 pub use args::{ArgError, ArgSource, CallbackArg};
 pub use clientside::{ClientsideCode, ClientsideFunction};
 pub use context::{CallbackContext, Triggered};
 pub use error::{CallbackError, PreventUpdate};
 pub use handler::{AsyncCallback, ErasedHandlerPublic, SyncCallback};
 pub use on_error::ErrorHandler;
-pub use output::{Fallible, IntoCallbackResult, NoUpdate, Plain, ReturnError, Update};
+pub use output::{
+    Fallible, IntoCallbackResult, NoUpdate, OutputPlan, Plain, ReturnError, Returned, Update,
+};
+pub(crate) use output::{NO_UPDATE_JSON, NO_UPDATE_TEXT};
 pub use spec::{Callback, InitialCall, Input, Output, State};
 
 pub(crate) use dispatch::{dispatch, CallEnvironment, DispatchError};

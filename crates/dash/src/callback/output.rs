@@ -3,6 +3,7 @@
 use serde::{Serialize, Serializer};
 
 use super::error::CallbackError;
+pub use crate::server_store::{OutputPlan, Returned};
 
 /// Leaves one output unchanged (Python's `dash.no_update`).
 ///
@@ -18,9 +19,12 @@ pub struct NoUpdate;
 /// The JSON text a [`NoUpdate`] serializes to; never sent to the browser.
 pub(crate) const NO_UPDATE_JSON: &str = "\"\\u0000dash-rs:no_update\"";
 
+/// The string a [`NoUpdate`] serializes as.
+pub(crate) const NO_UPDATE_TEXT: &str = "\u{0}dash-rs:no_update";
+
 impl Serialize for NoUpdate {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("\u{0}dash-rs:no_update")
+        s.serialize_str(NO_UPDATE_TEXT)
     }
 }
 
@@ -71,8 +75,20 @@ pub enum Fallible {}
     note = "return a serde `Serialize` value (a tuple for several outputs), or `Result<T, E>` where `E` converts into `dash::CallbackError`"
 )]
 pub trait IntoCallbackResult<M>: Send + 'static {
-    /// Serializes the value to JSON text, or gives the error.
-    fn into_callback_result(self) -> Result<String, ReturnError>;
+    /// Serializes the value to JSON text (outputs to server stores as
+    /// references, following `plan`), or gives the error.
+    fn into_callback_result(self, plan: Option<&OutputPlan>) -> Result<Returned, ReturnError>;
+}
+
+fn serialize<T: Serialize + ?Sized>(
+    value: &T,
+    plan: Option<&OutputPlan>,
+) -> Result<Returned, ReturnError> {
+    match plan {
+        None => serde_json::to_string(value).map(Returned::plain),
+        Some(plan) => crate::server_store::capture_serialize(value, plan),
+    }
+    .map_err(ReturnError::Serialize)
 }
 
 /// Why a return value gave no output.
@@ -85,8 +101,8 @@ pub enum ReturnError {
 }
 
 impl<T: Serialize + Send + 'static> IntoCallbackResult<Plain> for T {
-    fn into_callback_result(self) -> Result<String, ReturnError> {
-        serde_json::to_string(&self).map_err(ReturnError::Serialize)
+    fn into_callback_result(self, plan: Option<&OutputPlan>) -> Result<Returned, ReturnError> {
+        serialize(&self, plan)
     }
 }
 
@@ -95,9 +111,9 @@ where
     T: Serialize + Send + 'static,
     E: Into<CallbackError> + Send + 'static,
 {
-    fn into_callback_result(self) -> Result<String, ReturnError> {
+    fn into_callback_result(self, plan: Option<&OutputPlan>) -> Result<Returned, ReturnError> {
         match self {
-            Ok(v) => serde_json::to_string(&v).map_err(ReturnError::Serialize),
+            Ok(v) => serialize(&v, plan),
             Err(e) => Err(ReturnError::Callback(e.into())),
         }
     }

@@ -40,6 +40,8 @@ pub(crate) struct AppState {
     pub services: Arc<crate::services::Services>,
     /// Debug mode's warning about large `dcc.Store` values.
     pub store_guard: Option<Arc<crate::store_guard::StoreGuard>>,
+    /// The app's server stores.
+    pub server_stores: Arc<crate::server_store::ServerStores>,
 }
 
 /// Builds the router; `p` is the routes prefix (starts and ends with `/`).

@@ -54,6 +54,7 @@ pub(crate) async fn serve(
         session: session.map(|s| s.0),
         guard: state.store_guard.clone(),
         headers,
+        server_stores: Some(state.server_stores.clone()),
     };
     match dispatch(state.registry.clone(), environment, body).await {
         Ok(json) => json_response(StatusCode::OK, json),
@@ -80,6 +81,27 @@ pub(crate) async fn serve(
                 body["expected"] = cut(&e).into();
             }
             json_response(StatusCode::BAD_REQUEST, body.to_string())
+        }
+        Err(DispatchError::Refused {
+            status,
+            callback,
+            store,
+            message,
+        }) => {
+            // Names the store; says nothing of the value or the backend.
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+            let error = if status == StatusCode::GONE {
+                "server_store_value_gone"
+            } else {
+                "server_store_reference_refused"
+            };
+            let callback = excerpt(&callback, ECHO_LIMIT);
+            tracing::warn!(status = status.as_u16(), %message, %callback, "server store reference not served");
+            json_response(
+                status,
+                json!({"error": error, "store": store, "callback": callback, "message": message})
+                    .to_string(),
+            )
         }
         Err(DispatchError::Failed { callback, message }) => {
             let callback = excerpt(&callback, ECHO_LIMIT);
