@@ -36,7 +36,13 @@ pub(crate) struct PageInputs<'a> {
     pub assets: &'a [AssetFile],
     pub debug: bool,
     pub hot_reload: bool,
+    /// The app has background callbacks: the config gets an `end_id`
+    /// slot, filled per page load (`routes/index.rs`).
+    pub end_id: bool,
 }
+
+/// Stands for the page load's `end_id` in the rendered page.
+pub(crate) const END_ID_SLOT: &str = "__dash_rs_end_id__";
 
 /// The `_dash-config` object.
 pub(crate) fn config(p: &PageInputs<'_>) -> Value {
@@ -59,6 +65,9 @@ pub(crate) fn config(p: &PageInputs<'_>) -> Value {
     });
     if p.hot_reload {
         config["hot_reload"] = json!({"interval": 3000, "max_retry": 8});
+    }
+    if p.end_id {
+        config["end_id"] = json!(END_ID_SLOT);
     }
     config
 }

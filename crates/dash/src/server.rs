@@ -29,7 +29,7 @@ impl Dash {
     }
 
     fn build(
-        self,
+        mut self,
     ) -> Result<
         (
             crate::serve::Protected,
@@ -38,6 +38,7 @@ impl Dash {
         ),
         Error,
     > {
+        crate::background::register_cancel_callbacks(&mut self.callbacks);
         self.validate()?;
         let limits = self.settings.serve.resolve()?;
         let debug = self.debug_enabled();
@@ -58,6 +59,7 @@ impl Dash {
             assets: &assets,
             debug,
             hot_reload: debug,
+            end_id: self.callbacks.has_background(),
         });
         let dependencies = Bytes::from(self.callbacks.dependencies_json().to_string());
         let started = SystemTime::now()
@@ -215,6 +217,7 @@ async fn maintain_cache(services: Arc<crate::services::Services>) {
         tick.tick().await;
         seconds += 1;
         let cache = services.opened_cache().clone();
+        let jobs = services.clone();
         let publish = services.settings().metrics;
         let purge = seconds.is_multiple_of(60);
         let probe = !cache.health().reachable;
@@ -227,6 +230,7 @@ async fn maintain_cache(services: Arc<crate::services::Services>) {
             }
             if publish {
                 cache.cluster_metrics()?;
+                jobs.jobs().cluster_metrics()?;
             }
             if purge {
                 cache.purge_expired()?;

@@ -18,5 +18,10 @@ pub use handler::{AsyncCallback, ErasedHandlerPublic, SyncCallback};
 pub use output::{Fallible, IntoCallbackResult, NoUpdate, Plain, ReturnError, Update};
 pub use spec::{Callback, Input, Output, State};
 
-pub(crate) use dispatch::{dispatch, CallEnvironment, DispatchError};
-pub(crate) use registry::CallbackRegistry;
+pub(crate) use dispatch::{
+    call_error, check_request, dispatch, fill_response, panic_text, return_error, CallEnvironment,
+    DispatchError,
+};
+pub(crate) use handler::{CallFuture, ErasedHandler};
+pub(crate) use placement::blocking_section;
+pub(crate) use registry::{CallbackRegistry, RegisteredCallback};

@@ -27,6 +27,7 @@ pub(crate) struct CallbackRegistry {
     list: Vec<Arc<RegisteredCallback>>,
     by_key: HashMap<String, usize>,
     problems: Vec<Error>,
+    has_background: bool,
 }
 
 impl CallbackRegistry {
@@ -37,6 +38,7 @@ impl CallbackRegistry {
             return;
         }
         self.by_key.insert(key.clone(), self.list.len());
+        self.has_background |= spec.is_background();
         self.list.push(Arc::new(RegisteredCallback {
             spec,
             key,
@@ -57,6 +59,10 @@ impl CallbackRegistry {
                 return fail(e.to_string());
             }
         }
+        crate::background::check_spec(spec).map_err(|reason| Error::InvalidCallback {
+            callback: key.to_owned(),
+            reason,
+        })?;
         let declared = spec.inputs.len() + spec.states.len();
         if slots != declared {
             return fail(format!(
@@ -118,6 +124,16 @@ impl CallbackRegistry {
         self.by_key.get(key).map(|&i| &self.list[i])
     }
 
+    /// Every callback, in registration order.
+    pub(crate) fn callbacks(&self) -> impl Iterator<Item = &Arc<RegisteredCallback>> {
+        self.list.iter()
+    }
+
+    /// Whether any callback is a background one.
+    pub(crate) fn has_background(&self) -> bool {
+        self.has_background
+    }
+
     pub(crate) fn problems(&self) -> &[Error] {
         &self.problems
     }
@@ -140,7 +156,7 @@ fn dependency_entry(cb: &RegisteredCallback) -> Value {
         "state": spec.states,
         "clientside_function": null,
         "prevent_initial_call": spec.prevent_initial_call,
-        "background": null,
+        "background": spec.background.dependencies_entry(),
         "dynamic_creator": null,
         "no_output": spec.outputs.is_empty(),
         "optional": false,

@@ -95,6 +95,8 @@ pub struct Callback {
     pub(crate) outputs_as_list: bool,
     pub(crate) running: Vec<(Dependency, Value, Value)>,
     pub(crate) hidden: bool,
+    /// Set by `background()` and its options (`background/spec.rs`).
+    pub(crate) background: crate::background::BackgroundSpec,
 }
 
 impl Callback {

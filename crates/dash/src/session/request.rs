@@ -75,6 +75,11 @@ impl RequestSession {
         c
     }
 
+    /// The app secret (background job handles are signed with it).
+    pub(crate) fn secret(&self) -> &super::AppSecret {
+        &self.inner.sessions.secret
+    }
+
     /// The cache namespace of the session's own data.
     pub(crate) fn data_namespace(&self) -> String {
         record::data_namespace(self.id())
