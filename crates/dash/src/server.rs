@@ -92,7 +92,7 @@ impl Dash {
             layout,
             index_html,
             dependencies,
-            reload_hash: format!("{started:x}"),
+            reload_hash: crate::workers::reload_hash().unwrap_or_else(|| format!("{started:x}")),
             debug,
             assets_folder: self.settings.assets_folder.clone(),
             max_body_bytes: limits.max_body_bytes,
