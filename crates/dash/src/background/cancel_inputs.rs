@@ -23,10 +23,11 @@ pub(crate) fn register(registry: &mut CallbackRegistry) {
         }
     }
     for input in inputs {
-        let spec = Callback::new()
+        let mut spec = Callback::new()
             .output(Output::new(input.id.clone(), "id"))
             .input(Input(input))
             .prevent_initial_call(true);
+        spec.background.cancel_callback = true;
         let handler = |_: Value| NoUpdate;
         registry.register(spec, handler.slots(), handler.into_erased().0);
     }

@@ -28,6 +28,8 @@ pub(crate) struct BackgroundSpec {
     pub(crate) cache_by: Vec<CacheByFn>,
     pub(crate) expire: Option<Duration>,
     pub(crate) cancel_previous: Option<bool>,
+    /// One of the hidden callbacks of the cancel inputs (`cancel_inputs.rs`).
+    pub(crate) cancel_callback: bool,
 }
 
 impl fmt::Debug for BackgroundSpec {
@@ -66,6 +68,16 @@ impl BackgroundSpec {
         let values = self.progress_default.as_ref()?;
         let values = spread(values, self.progress.len())?;
         Some(self.progress_keys().into_iter().zip(values).collect())
+    }
+
+    /// The `hidden` field of `_dash-dependencies`: Python registers the
+    /// cancel callbacks after it settles `hidden`, so theirs is `null`.
+    pub(crate) fn hidden_entry(&self, hidden: bool) -> Value {
+        if self.cancel_callback {
+            Value::Null
+        } else {
+            Value::Bool(hidden)
+        }
     }
 
     /// The `background` field of `_dash-dependencies`.

@@ -160,7 +160,7 @@ fn dependency_entry(cb: &RegisteredCallback) -> Value {
         "dynamic_creator": null,
         "no_output": spec.outputs.is_empty(),
         "optional": false,
-        "hidden": spec.hidden,
+        "hidden": spec.background.hidden_entry(spec.hidden),
         "websocket": false,
         "persistent": false,
     });
