@@ -34,6 +34,11 @@ fn main() -> Result<(), dash::Error> {
             html::Div::new().id(pattern("pout", 2)),
             html::Div::new().id("pattern-total"),
             dcc::Graph::new().id("graph"),
+            html::Button::new().id("bg-run").children("Run"),
+            html::Button::new().id("bg-stop").children("Stop"),
+            html::Progress::new().id("bg-bar"),
+            html::Div::new().id("bg-status"),
+            html::Div::new().id("bg-out"),
         )),
     );
     app.callback(
@@ -106,6 +111,29 @@ fn main() -> Result<(), dash::Error> {
         |v: Option<String>| {
             json!({"data": [{"type": "bar", "x": ["a"], "y": [1]}],
                    "layout": {"title": {"text": format!("dd {}", v.unwrap_or_else(|| "None".into()))}}})
+        },
+    );
+    app.callback(
+        Callback::new()
+            .output(("bg-out", "children"))
+            .input(("bg-run", "n_clicks"))
+            .prevent_initial_call(true)
+            .background()
+            .progress(("bg-bar", "value"))
+            .progress(("bg-bar", "max"))
+            .progress_default((0, 3))
+            .cancel(("bg-stop", "n_clicks"))
+            .running(("bg-run", "disabled"), true, false)
+            .interval(200),
+        |progress: Progress, ctx: CallbackContext, n: u64| {
+            // n >= 50: a slow run, to be cancelled or superseded.
+            let pause = std::time::Duration::from_millis(if n >= 50 { 1000 } else { 150 });
+            for i in 1..=3 {
+                std::thread::sleep(pause);
+                progress.set((i, 3));
+            }
+            ctx.set_props("bg-status", json!({"children": format!("ran {n}")}));
+            format!("done {n}")
         },
     );
     app.run()

@@ -1,10 +1,14 @@
 """The differential app in Python Dash 4.4.1; examples/parity_app.rs is the same app in Rust."""
 import os
+import tempfile
+import time
 
-from dash import ALL, MATCH, Dash, Input, Output, State, dcc, html, no_update
+import diskcache
+from dash import ALL, MATCH, Dash, DiskcacheManager, Input, Output, State, dcc, html, no_update, set_props
 from dash.exceptions import PreventUpdate
 
-app = Dash(__name__)
+background = DiskcacheManager(diskcache.Cache(tempfile.mkdtemp(prefix="dash-differential-")))
+app = Dash(__name__, background_callback_manager=background)
 app.layout = html.Div(
     [
         html.H1("Parity"),
@@ -25,6 +29,11 @@ app.layout = html.Div(
         html.Div(id={"type": "pout", "index": 2}),
         html.Div(id="pattern-total"),
         dcc.Graph(id="graph"),
+        html.Button("Run", id="bg-run"),
+        html.Button("Stop", id="bg-stop"),
+        html.Progress(id="bg-bar"),
+        html.Div(id="bg-status"),
+        html.Div(id="bg-out"),
     ],
     id="page",
 )
@@ -75,6 +84,27 @@ def made(data):
 @app.callback(Output("graph", "figure"), Input("dd", "value"))
 def graph(value):
     return {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {"title": {"text": f"dd {value}"}}}
+
+
+@app.callback(
+    Output("bg-out", "children"),
+    Input("bg-run", "n_clicks"),
+    background=True,
+    progress=[Output("bg-bar", "value"), Output("bg-bar", "max")],
+    progress_default=[0, 3],
+    cancel=[Input("bg-stop", "n_clicks")],
+    running=[(Output("bg-run", "disabled"), True, False)],
+    interval=200,
+    prevent_initial_call=True,
+)
+def job(set_progress, n):
+    # n >= 50: a slow run, to be cancelled or superseded.
+    pause = 1.0 if n >= 50 else 0.15
+    for i in range(1, 4):
+        time.sleep(pause)
+        set_progress((i, 3))
+    set_props("bg-status", {"children": f"ran {n}"})
+    return f"done {n}"
 
 
 if __name__ == "__main__":

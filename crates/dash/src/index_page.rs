@@ -46,7 +46,13 @@ pub(crate) struct PageInputs<'a> {
     pub prefixes: &'a Prefixes,
     pub assets: &'a [AssetFile],
     pub dev_tools: crate::dev_tools::DevTools,
+    /// The app has background callbacks: the config gets an `end_id`
+    /// slot, filled per page load (`routes/index.rs`).
+    pub end_id: bool,
 }
+
+/// Stands for the page load's `end_id` in the rendered page.
+pub(crate) const END_ID_SLOT: &str = "__dash_rs_end_id__";
 
 /// The `_dash-config` object.
 pub(crate) fn config(p: &PageInputs<'_>) -> Value {
@@ -75,6 +81,9 @@ pub(crate) fn config(p: &PageInputs<'_>) -> Value {
     }
     if let Some(layout) = &p.settings.validation_layout {
         config["validation_layout"] = layout.clone();
+    }
+    if p.end_id {
+        config["end_id"] = json!(END_ID_SLOT);
     }
     config
 }

@@ -27,6 +27,7 @@
 pub mod allocator;
 mod app;
 mod assets_folder;
+pub mod background;
 pub mod callback;
 mod dev_tools;
 mod error;
@@ -67,6 +68,7 @@ pub use settings::ExternalResource;
 
 /// Everything an app usually needs: `use dash::prelude::*;`.
 pub mod prelude {
+    pub use crate::background::Progress;
     pub use crate::{
         dash_table, dcc, html, Cache, Callback, CallbackContext, CallbackError, Children,
         Component, ComponentId, Dash, IdValue, Input, LayoutContext, NoUpdate, Output, Patch,

@@ -29,7 +29,7 @@ impl Dash {
     }
 
     fn build(
-        self,
+        mut self,
     ) -> Result<
         (
             crate::serve::Protected,
@@ -38,6 +38,7 @@ impl Dash {
         ),
         Error,
     > {
+        crate::background::register_cancel_callbacks(&mut self.callbacks);
         self.validate()?;
         if let Some(template) = &self.settings.index_string {
             crate::index_template::validate(template)?;
@@ -62,6 +63,9 @@ impl Dash {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
+        // One hash for every worker of a supervisor (`workers.rs`).
+        let reload_hash = crate::workers::reload_hash().unwrap_or_else(|| format!("{started:x}"));
+        let end_id = self.callbacks.has_background();
         let render_page = {
             let prefixes = prefixes.clone();
             move |assets: &[crate::assets_folder::AssetFile]| {
@@ -70,6 +74,7 @@ impl Dash {
                     prefixes: &prefixes,
                     assets,
                     dev_tools,
+                    end_id,
                 })
             }
         };
@@ -78,7 +83,7 @@ impl Dash {
                 self.settings.assets_folder.clone(),
                 ignore,
                 format!("{}{}/", prefixes.requests, self.settings.assets_url_path),
-                format!("{started:x}"),
+                reload_hash.clone(),
                 render_page,
             );
             (String::new(), Some(Arc::new(watcher)))
@@ -123,7 +128,7 @@ impl Dash {
             index_html,
             hot_reload,
             dependencies,
-            reload_hash: format!("{started:x}"),
+            reload_hash,
             debug,
             assets_folder: self.settings.assets_folder.clone(),
             max_body_bytes: limits.max_body_bytes,
@@ -248,6 +253,7 @@ async fn maintain_cache(services: Arc<crate::services::Services>) {
         tick.tick().await;
         seconds += 1;
         let cache = services.opened_cache().clone();
+        let jobs = services.clone();
         let publish = services.settings().metrics;
         let purge = seconds.is_multiple_of(60);
         let probe = !cache.health().reachable;
@@ -260,6 +266,7 @@ async fn maintain_cache(services: Arc<crate::services::Services>) {
             }
             if publish {
                 cache.cluster_metrics()?;
+                jobs.jobs().cluster_metrics()?;
             }
             if purge {
                 cache.purge_expired()?;

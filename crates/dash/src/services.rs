@@ -26,6 +26,8 @@ pub(crate) struct ServiceSettings {
     pub allow_degraded_start: Option<bool>,
     /// `flight.lease` was set by the app (else `DASH_CACHE_LEASE_MS` may).
     pub lease_from_app: bool,
+    /// The background job pool and lease.
+    pub background: crate::background::BackgroundSettings,
 }
 
 impl ServiceSettings {
@@ -54,6 +56,7 @@ impl ServiceSettings {
 pub(crate) struct Services {
     settings: ServiceSettings,
     cache: Cache,
+    jobs: crate::background::Jobs,
 }
 
 impl Services {
@@ -102,7 +105,17 @@ impl Services {
             tracing::warn!(url = %shown, %error, "the cache does not answer; starting degraded, retrying with back-off");
             cache.check_health();
         }
-        Ok(Arc::new(Services { settings, cache }))
+        let background = settings.background.resolve(settings.flight.lease)?;
+        let jobs = crate::background::Jobs::new(
+            cache.backend().clone(),
+            cache.holder_id().to_owned(),
+            background,
+        );
+        Ok(Arc::new(Services {
+            settings,
+            cache,
+            jobs,
+        }))
     }
 
     pub(crate) fn settings(&self) -> &ServiceSettings {
@@ -112,6 +125,11 @@ impl Services {
     /// The app's cache.
     pub(crate) fn cache(&self) -> Result<&Cache, String> {
         Ok(&self.cache)
+    }
+
+    /// This process's background jobs.
+    pub(crate) fn jobs(&self) -> &crate::background::Jobs {
+        &self.jobs
     }
 
     /// The app's cache, for the server's own tasks (a failed backend shows

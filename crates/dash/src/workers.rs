@@ -24,6 +24,30 @@ use crate::Error;
 pub(crate) const WORKER_ID_ENV: &str = "DASH_WORKER_ID";
 /// Environment variable with the supervisor's process id, for its workers.
 const SUPERVISOR_PID_ENV: &str = "DASH_SUPERVISOR_PID";
+/// The `_reload-hash` every worker of one supervisor answers (debug mode):
+/// the same in all of them and across restarts of one, so that a page
+/// reloads only when the app itself was restarted.
+const RELOAD_HASH_ENV: &str = "DASH_RELOAD_HASH";
+
+/// In a worker: the supervisor's reload hash.
+pub(crate) fn reload_hash() -> Option<String> {
+    worker_id()?;
+    std::env::var(RELOAD_HASH_ENV)
+        .ok()
+        .filter(|h| !h.is_empty())
+}
+
+/// In the supervisor: its reload hash, made at its first worker's start.
+fn supervisor_reload_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        format!("{nanos:x}")
+    })
+}
 
 /// How long the supervisor waits beyond the graceful timeout before it
 /// kills a worker that has not exited.
@@ -111,7 +135,8 @@ impl Worker {
         command
             .args(std::env::args_os().skip(1))
             .env(WORKER_ID_ENV, id.to_string())
-            .env(SUPERVISOR_PID_ENV, std::process::id().to_string());
+            .env(SUPERVISOR_PID_ENV, std::process::id().to_string())
+            .env(RELOAD_HASH_ENV, supervisor_reload_hash());
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let child = command.spawn()?;

@@ -49,6 +49,8 @@ struct Inner {
     side_updates: Mutex<Vec<(ComponentId, Map<String, Value>)>>,
     server_stores: Option<Arc<crate::server_store::ServerStores>>,
     binding: std::sync::OnceLock<Option<crate::server_store::Binding>>,
+    /// In a background job: where `set_props` goes, at once.
+    job: Option<Arc<crate::background::JobLink>>,
 }
 
 impl CallbackContext {
@@ -75,6 +77,7 @@ impl CallbackContext {
                 side_updates: Mutex::new(Vec::new()),
                 server_stores,
                 binding: std::sync::OnceLock::new(),
+                job: None,
             }),
         }
     }
@@ -120,6 +123,32 @@ impl CallbackContext {
             }
         });
         out.expect("the blocking section runs its function")
+    }
+
+    /// The same call's context for a background job: `set_props` streams
+    /// to the job's updates.
+    pub(crate) fn for_job(self, job: Arc<crate::background::JobLink>) -> Self {
+        let inner = &self.inner;
+        CallbackContext {
+            inner: Arc::new(Inner {
+                services: inner.services.clone(),
+                session: inner.session.clone(),
+                callback: inner.callback.clone(),
+                triggered: inner.triggered.clone(),
+                headers: inner.headers.clone(),
+                body: inner.body.clone(),
+                inline: false,
+                side_updates: Mutex::new(Vec::new()),
+                server_stores: inner.server_stores.clone(),
+                binding: inner.binding.clone(),
+                job: Some(job),
+            }),
+        }
+    }
+
+    /// The background job this call runs as, if any.
+    pub(crate) fn job(&self) -> Option<&Arc<crate::background::JobLink>> {
+        self.inner.job.as_ref()
     }
 
     /// The app's server-side cache, shared by every worker process (and,
@@ -304,7 +333,8 @@ impl CallbackContext {
     }
 
     /// Updates props of any component in the layout, besides the outputs
-    /// (Python's `set_props`). `props` serializes to a JSON object.
+    /// (Python's `set_props`). `props` serializes to a JSON object. In a
+    /// background job each call reaches the page on its own, in order.
     pub fn set_props(&self, id: impl Into<ComponentId>, props: impl Serialize) {
         let props = match serde_json::to_value(props) {
             Ok(Value::Object(m)) => m,
@@ -314,6 +344,10 @@ impl CallbackContext {
             }
         };
         let id = id.into();
+        if let Some(job) = &self.inner.job {
+            job.set_props(&id, props);
+            return;
+        }
         let mut updates = self
             .inner
             .side_updates

@@ -45,6 +45,9 @@ pub(crate) enum DispatchError {
         store: String,
         message: String,
     },
+    /// A background job handle that this session and page were not given:
+    /// 403 (`background/protocol.rs`).
+    Forbidden { message: String },
 }
 
 impl DispatchError {
@@ -80,6 +83,8 @@ pub(crate) struct CallEnvironment {
     pub guard: Option<Arc<StoreGuard>>,
     pub headers: HeaderMap,
     pub server_stores: Option<Arc<ServerStores>>,
+    /// The request's query string (background job handles).
+    pub query: Option<String>,
 }
 
 /// Parses the body, calls the callback and builds the JSON answer. Small
@@ -90,6 +95,9 @@ pub(crate) async fn dispatch(
     environment: CallEnvironment,
     body: Bytes,
 ) -> Result<String, DispatchError> {
+    if let Some(answer) = crate::background::intercept(&registry, &environment, &body).await {
+        return answer;
+    }
     let mut environment = Some(environment);
     let inline = if body.len() <= INLINE_BODY_LIMIT {
         let request = parse(&body)?;
@@ -211,28 +219,11 @@ fn prepare(
         guard,
         headers,
         server_stores,
+        query: _,
     } = environment;
     let spec = &callback.spec;
     let key = callback.key.as_str();
-    if request.inputs.len() != spec.inputs.len() || request.state.len() != spec.states.len() {
-        return Err(DispatchError::bad(
-            format!(
-                "callback {key} declares {} Input(s) and {} State(s); the request has {} and {}",
-                spec.inputs.len(),
-                spec.states.len(),
-                request.inputs.len(),
-                request.state.len()
-            ),
-            Some(key),
-        ));
-    }
-    if !spec.outputs.is_empty() && request.outputs.is_none() {
-        return Err(DispatchError::bad(
-            format!("callback {key} has outputs but the request has no \"outputs\""),
-            Some(key),
-        ));
-    }
-    check_shape(&callback, &request)?;
+    check_request(&callback, &request)?;
     if let Some(guard) = &guard {
         check_sent_stores(guard, &callback, &request);
     }
@@ -336,6 +327,35 @@ fn handled(
         })
 }
 
+/// The counts of Inputs and States and the presence of `outputs`, then
+/// the shape of each (`check_shape`): a 400 before the callback runs.
+pub(crate) fn check_request(
+    callback: &RegisteredCallback,
+    request: &CallbackRequest<'_>,
+) -> Result<(), DispatchError> {
+    let spec = &callback.spec;
+    let key = callback.key.as_str();
+    if request.inputs.len() != spec.inputs.len() || request.state.len() != spec.states.len() {
+        return Err(DispatchError::bad(
+            format!(
+                "callback {key} declares {} Input(s) and {} State(s); the request has {} and {}",
+                spec.inputs.len(),
+                spec.states.len(),
+                request.inputs.len(),
+                request.state.len()
+            ),
+            Some(key),
+        ));
+    }
+    if !spec.outputs.is_empty() && request.outputs.is_none() {
+        return Err(DispatchError::bad(
+            format!("callback {key} has outputs but the request has no \"outputs\""),
+            Some(key),
+        ));
+    }
+    check_shape(callback, request)
+}
+
 /// A request that does not fit the callback's declaration is refused before
 /// the callback runs (400), naming the field and what it should be.
 fn check_shape(
@@ -392,7 +412,7 @@ fn check_sent_stores(
 }
 
 /// Which outputs of this call are server stores; `None` if none is.
-fn output_plan(
+pub(crate) fn output_plan(
     stores: &ServerStores,
     callback: &RegisteredCallback,
     outputs: &OutputSpec,
@@ -440,7 +460,7 @@ fn output_plan(
 }
 
 /// Writes the server store values a call returned (may block).
-fn commit(
+pub(crate) fn commit(
     context: &CallbackContext,
     key: &str,
     writes: Vec<PendingWrite>,
@@ -458,7 +478,7 @@ fn commit(
     stores.commit(&*backend, writes).map_err(fail)
 }
 
-fn call_error(key: &str, e: CallError) -> DispatchError {
+pub(crate) fn call_error(key: &str, e: CallError) -> DispatchError {
     match e {
         CallError::Arg(super::args::ArgError {
             refusal: Some(r),
@@ -492,7 +512,7 @@ fn call_error(key: &str, e: CallError) -> DispatchError {
     }
 }
 
-fn return_error(key: &str, e: ReturnError) -> DispatchError {
+pub(crate) fn return_error(key: &str, e: ReturnError) -> DispatchError {
     match e {
         ReturnError::Callback(c) if c.is_prevent_update() => DispatchError::Prevented,
         ReturnError::Callback(c) => DispatchError::Failed {
@@ -506,7 +526,7 @@ fn return_error(key: &str, e: ReturnError) -> DispatchError {
     }
 }
 
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = panic.downcast_ref::<String>() {
@@ -523,6 +543,22 @@ fn build_response(
     context: &CallbackContext,
     guard: Option<&StoreGuard>,
 ) -> Result<String, DispatchError> {
+    let response = fill_response(callback, outputs, value, Some(context), guard)?;
+    serde_json::to_string(&response).map_err(|e| DispatchError::Failed {
+        callback: callback.key.clone(),
+        message: format!("cannot encode the response: {e}"),
+    })
+}
+
+/// The answer of one call: the return value split over the outputs, and
+/// the context's `set_props` updates (when a context is given).
+pub(crate) fn fill_response(
+    callback: &RegisteredCallback,
+    outputs: Option<OutputSpec>,
+    value: String,
+    context: Option<&CallbackContext>,
+    guard: Option<&StoreGuard>,
+) -> Result<CallbackResponse, DispatchError> {
     let key = callback.key.as_str();
     let fail = |message: String| DispatchError::Failed {
         callback: key.to_owned(),
@@ -590,7 +626,8 @@ fn build_response(
             guard.check(&id, prop, v.get().len(), Passage::Written, key);
         }
     }
-    for (id, props) in context.take_side_updates() {
+    let side_updates = context.map(CallbackContext::take_side_updates);
+    for (id, props) in side_updates.into_iter().flatten() {
         for (prop, v) in props {
             if let Ok(raw) = serde_json::value::to_raw_value(&v) {
                 if let Some(guard) = guard {
@@ -600,7 +637,7 @@ fn build_response(
             }
         }
     }
-    serde_json::to_string(&response).map_err(|e| fail(format!("cannot encode the response: {e}")))
+    Ok(response)
 }
 
 fn set_one(response: &mut CallbackResponse, target: &OutputTarget, value: &RawValue) {

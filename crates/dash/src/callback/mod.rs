@@ -27,5 +27,10 @@ pub use output::{
 pub(crate) use output::{NO_UPDATE_JSON, NO_UPDATE_TEXT};
 pub use spec::{Callback, InitialCall, Input, Output, State};
 
-pub(crate) use dispatch::{dispatch, CallEnvironment, DispatchError};
-pub(crate) use registry::CallbackRegistry;
+pub(crate) use dispatch::{
+    call_error, check_request, commit, dispatch, fill_response, output_plan, panic_text,
+    return_error, CallEnvironment, DispatchError,
+};
+pub(crate) use handler::{CallFuture, ErasedHandler};
+pub(crate) use placement::blocking_section;
+pub(crate) use registry::{CallbackRegistry, RegisteredCallback};

@@ -31,6 +31,7 @@ pub(crate) struct CallbackRegistry {
     pub(crate) default_on_error: Option<super::on_error::ErrorHandler>,
     /// The scripts that define inline clientside functions, in order.
     inline_scripts: Vec<String>,
+    has_background: bool,
 }
 
 impl CallbackRegistry {
@@ -41,6 +42,7 @@ impl CallbackRegistry {
             return;
         }
         self.by_key.insert(key.clone(), self.list.len());
+        self.has_background |= spec.is_background();
         self.list.push(Arc::new(RegisteredCallback {
             spec,
             key,
@@ -87,6 +89,10 @@ impl CallbackRegistry {
                 return fail(e.to_string());
             }
         }
+        crate::background::check_spec(spec).map_err(|reason| Error::InvalidCallback {
+            callback: key.to_owned(),
+            reason,
+        })?;
         let declared = spec.inputs.len() + spec.states.len();
         if slots != declared {
             return fail(format!(
@@ -141,6 +147,16 @@ impl CallbackRegistry {
         self.by_key.get(key).map(|&i| &self.list[i])
     }
 
+    /// Every callback, in registration order.
+    pub(crate) fn callbacks(&self) -> impl Iterator<Item = &Arc<RegisteredCallback>> {
+        self.list.iter()
+    }
+
+    /// Whether any callback is a background one.
+    pub(crate) fn has_background(&self) -> bool {
+        self.has_background
+    }
+
     pub(crate) fn problems(&self) -> &[Error] {
         &self.problems
     }
@@ -187,11 +203,11 @@ fn dependency_entry(cb: &RegisteredCallback, app_default: InitialCall) -> Value 
         "state": spec.states,
         "clientside_function": spec.clientside,
         "prevent_initial_call": spec.prevents_initial_call(app_default),
-        "background": null,
+        "background": spec.background.dependencies_entry(),
         "dynamic_creator": null,
         "no_output": spec.outputs.is_empty(),
         "optional": false,
-        "hidden": spec.hidden,
+        "hidden": spec.background.hidden_entry(spec.hidden),
         "websocket": false,
         "persistent": false,
     });

@@ -113,6 +113,8 @@ pub struct Callback {
     pub(crate) on_error: Option<super::on_error::ErrorHandler>,
     /// Set for a clientside callback: the function the renderer runs.
     pub(crate) clientside: Option<super::clientside::ClientsideFunction>,
+    /// Set by `background()` and its options (`background/spec.rs`).
+    pub(crate) background: crate::background::BackgroundSpec,
 }
 
 impl Callback {

@@ -15,19 +15,31 @@ pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
     session: Option<Extension<RequestSession>>,
 ) -> Response {
-    if let Some(Extension(session)) = session {
-        // Verifies the cookie and reads the session's record, or starts a
-        // new session.
-        let _ = tokio::task::spawn_blocking(move || session.id()).await;
-    }
-    match state.hot_reload.clone() {
-        Some(watcher) => {
-            let page = tokio::task::spawn_blocking(move || watcher.page())
-                .await
-                .map(|p| (*p).clone())
-                .unwrap_or_default();
-            Html(page).into_response()
+    let page = match state.hot_reload.clone() {
+        Some(watcher) => tokio::task::spawn_blocking(move || watcher.page())
+            .await
+            .map(|p| (*p).clone())
+            .unwrap_or_default(),
+        None => state.index_html.clone(),
+    };
+    let Some(Extension(session)) = session else {
+        return Html(page).into_response();
+    };
+    // Verifies the cookie and reads the session's record, or starts a new
+    // session.
+    let with_end_id = state.registry.has_background();
+    let end_id = tokio::task::spawn_blocking(move || {
+        let id = session.id();
+        // A page load's token for background job handles (protocol §7).
+        with_end_id.then(|| crate::background::new_end_id(session.secret(), &id.hex()))
+    })
+    .await
+    .ok()
+    .flatten();
+    match end_id {
+        Some(token) => {
+            Html(page.replacen(crate::index_page::END_ID_SLOT, &token, 1)).into_response()
         }
-        None => Html(state.index_html.clone()).into_response(),
+        None => Html(page).into_response(),
     }
 }

@@ -24,6 +24,14 @@ pub(crate) async fn serve(State(state): State<Arc<AppState>>) -> Response {
             Ok(total) => text.push_str(&total.prometheus(&format!("{kind}\",scope=\"all"))),
             Err(e) => text.push_str(&format!("# cluster totals unavailable: {e}\n")),
         }
+        let jobs = services.jobs();
+        jobs.metrics()
+            .snapshot()
+            .prometheus(kind, "process", &mut text);
+        match jobs.cluster_metrics() {
+            Ok(total) => total.prometheus(kind, "all", &mut text),
+            Err(e) => text.push_str(&format!("# job totals unavailable: {e}\n")),
+        }
         text
     })
     .await

@@ -23,6 +23,7 @@ const FAILURE_LIMIT: usize = 4096;
 pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
     session: Option<axum::Extension<crate::session::RequestSession>>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -55,10 +56,15 @@ pub(crate) async fn serve(
         guard: state.store_guard.clone(),
         headers,
         server_stores: Some(state.server_stores.clone()),
+        query,
     };
     match dispatch(state.registry.clone(), environment, body).await {
         Ok(json) => json_response(StatusCode::OK, json),
         Err(DispatchError::Prevented) => StatusCode::NO_CONTENT.into_response(),
+        Err(DispatchError::Forbidden { message }) => json_response(
+            StatusCode::FORBIDDEN,
+            json!({"error": "forbidden", "message": message}).to_string(),
+        ),
         Err(DispatchError::BadRequest {
             message,
             callback,

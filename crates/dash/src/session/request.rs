@@ -75,7 +75,8 @@ impl RequestSession {
         c
     }
 
-    /// The app secret (server stores sign their references with it).
+    /// The app secret (server stores sign their references with it, and
+    /// background job handles).
     pub(crate) fn secret(&self) -> &super::AppSecret {
         &self.inner.sessions.secret
     }

@@ -1,0 +1,191 @@
+//! Running one job's function: its arguments from the request that started
+//! it, sync functions on a blocking thread, async ones as a task that stops
+//! at its next `.await` once cancelled; panics caught.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use dash_protocol::request::CallbackRequest;
+use futures_util::FutureExt;
+
+use super::progress::{Aborted, JobLink};
+use super::store::{JobStore, Outcome};
+use crate::callback::{
+    call_error, commit, output_plan, panic_text, return_error, ArgSource, CallFuture,
+    CallbackContext, DispatchError, ErasedHandler, RegisteredCallback, Returned,
+};
+
+/// Everything a job needs to run.
+pub(crate) struct JobTask {
+    pub(crate) callback: Arc<RegisteredCallback>,
+    /// The body of the request that started it.
+    pub(crate) body: Bytes,
+    /// Its context: the request's session and headers, `set_props` to the
+    /// job's updates.
+    pub(crate) context: CallbackContext,
+    pub(crate) link: Arc<JobLink>,
+    /// With `cache_by`: where its result is kept.
+    pub(crate) cache_slot: Option<String>,
+}
+
+/// How a run went.
+pub(crate) enum Ran {
+    /// The function returned (or failed): write this end.
+    Finished(Outcome),
+    /// Stopped by a cancel: its end is written already.
+    Aborted,
+}
+
+/// What the blocking part produced.
+enum Started {
+    Done(Ran),
+    Pending(CallFuture),
+}
+
+/// Runs the job's function to its end.
+pub(crate) async fn execute(task: &JobTask, store: &JobStore) -> Ran {
+    let shared = (
+        task.callback.clone(),
+        task.body.clone(),
+        task.context.clone(),
+        task.link.clone(),
+        store.clone(),
+    );
+    let started = tokio::task::spawn_blocking(move || {
+        let (callback, body, context, link, store) = shared;
+        // Cancelled while it waited in the queue.
+        if link.cancel.is_cancelled() || store.ended(&link.id).unwrap_or(false) {
+            return Started::Done(Ran::Aborted);
+        }
+        call(&callback, &body, &context, &link)
+    })
+    .await;
+    let future = match started {
+        Ok(Started::Done(ran)) => return ran,
+        Ok(Started::Pending(f)) => f,
+        Err(e) => return failed(format!("the job's thread failed: {e}"), &task.link),
+    };
+    let link = &task.link;
+    let run = AssertUnwindSafe(future).catch_unwind();
+    tokio::select! {
+        biased;
+        _ = link.cancel.cancelled() => Ran::Aborted,
+        result = run => match result {
+            Ok(Ok(returned)) => {
+                let (context, key) = (task.context.clone(), task.callback.key.clone());
+                let stored = tokio::task::spawn_blocking(move || store_writes(&context, &key, returned))
+                    .await
+                    .unwrap_or_else(|e| Err(DispatchError::Failed {
+                        callback: task.callback.key.clone(),
+                        message: format!("storing a server store value failed: {e}"),
+                    }));
+                finished(stored, link)
+            }
+            Ok(Err(e)) => finished(Err(return_error(&task.callback.key, e)), link),
+            Err(panic) => unwound(panic, link),
+        },
+    }
+}
+
+/// Builds the arguments and calls the function; a sync one runs to its end
+/// here (this is a blocking thread).
+fn call(
+    callback: &RegisteredCallback,
+    body: &Bytes,
+    context: &CallbackContext,
+    link: &JobLink,
+) -> Started {
+    let request = match CallbackRequest::parse(body) {
+        Ok(r) => r,
+        Err(e) => return Started::Done(failed(e.to_string(), link)),
+    };
+    let spec = &callback.spec;
+    // Server store outputs: written by the job, the page gets references.
+    let plan = match (context.server_stores(), &request.outputs) {
+        (Some(stores), Some(outputs)) if !stores.is_empty() => {
+            match output_plan(stores, callback, outputs, context) {
+                Ok(plan) => plan.map(Arc::new),
+                Err(e) => return Started::Done(finished(Err(e), link)),
+            }
+        }
+        _ => None,
+    };
+    let source = ArgSource {
+        callback: &callback.key,
+        slots: spec
+            .inputs
+            .iter()
+            .zip(&request.inputs)
+            .chain(spec.states.iter().zip(&request.state))
+            .collect(),
+        context,
+        output_plan: plan,
+    };
+    let key = callback.key.as_str();
+    match &callback.handler {
+        ErasedHandler::Sync(f) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
+            Ok(r) => Started::Done(finished(
+                r.map_err(|e| call_error(key, e))
+                    .and_then(|returned| store_writes(context, key, returned)),
+                link,
+            )),
+            Err(panic) => Started::Done(unwound(panic, link)),
+        },
+        ErasedHandler::Async(f) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
+            Ok(Ok(future)) => Started::Pending(future),
+            Ok(Err(e)) => Started::Done(finished(Err(call_error(key, e)), link)),
+            Err(panic) => Started::Done(unwound(panic, link)),
+        },
+        ErasedHandler::Clientside => Started::Done(failed(
+            format!("callback {key} runs in the browser (a clientside callback), not as a job"),
+            link,
+        )),
+    }
+}
+
+/// Writes the server store values a call returned (may block); the JSON
+/// for the page.
+fn store_writes(
+    context: &CallbackContext,
+    key: &str,
+    mut returned: Returned,
+) -> Result<String, DispatchError> {
+    let writes = std::mem::take(&mut returned.writes);
+    if !writes.is_empty() {
+        commit(context, key, writes)?;
+    }
+    Ok(returned.json)
+}
+
+fn finished(result: Result<String, DispatchError>, link: &JobLink) -> Ran {
+    let updates = link.written();
+    Ran::Finished(match result {
+        Ok(value) => Outcome::Done { value, updates },
+        Err(DispatchError::Prevented) => Outcome::Prevented { updates },
+        Err(DispatchError::Failed { message, .. })
+        | Err(DispatchError::BadRequest { message, .. })
+        | Err(DispatchError::Forbidden { message })
+        | Err(DispatchError::Refused { message, .. }) => Outcome::Failed {
+            message,
+            updates: Some(updates),
+        },
+    })
+}
+
+fn failed(message: String, link: &JobLink) -> Ran {
+    Ran::Finished(Outcome::Failed {
+        message,
+        updates: Some(link.written()),
+    })
+}
+
+fn unwound(panic: Box<dyn std::any::Any + Send>, link: &JobLink) -> Ran {
+    if panic.is::<Aborted>() {
+        return Ran::Aborted;
+    }
+    failed(
+        format!("the callback panicked: {}", panic_text(&*panic)),
+        link,
+    )
+}
