@@ -54,7 +54,10 @@ fn main() -> Result<(), dash::Error> {
         move |progress: Progress, ctx: CallbackContext, _clicks: Option<u64>| {
             for i in 1..=steps {
                 std::thread::sleep(step);
-                progress.set((i, steps));
+                // As strings, as in Python's docs: html.Progress's `value`
+                // and `max` are string props (the debug mode's props check
+                // refuses numbers).
+                progress.set((i.to_string(), steps.to_string()));
                 ctx.set_props(
                     "status",
                     json!({"children": format!("step {i} of {steps}")}),
