@@ -61,6 +61,9 @@ macro_rules! builder {
                 self.0
             }
 
+            // Unused by components whose props all lack a setter
+            // (dash-mantine-components' context providers).
+            #[allow(dead_code)]
             #[inline]
             fn with_value(mut self, name: &'static str, value: Value) -> Self {
                 self.0.set_prop_value(name, value);
@@ -120,7 +123,44 @@ pub mod dcc;
 #[path = "generated/html.rs"]
 pub mod html;
 
-pub use children_props::children_props;
+#[cfg(feature = "dag")]
+pub mod dag;
+#[cfg(feature = "dbc")]
+pub mod dbc;
+#[cfg(feature = "dmc")]
+pub mod dmc;
+
+/// The renderer's `children_props` config,
+/// `{namespace: {ComponentType: [prop paths]}}`: the props other than
+/// `children` that may hold components, for html, dcc, dash_table and the
+/// suites compiled in, as Python Dash computes them.
+///
+/// ```
+/// let cp = dash_components::children_props();
+/// assert_eq!(cp["dash_core_components"]["Tab"], serde_json::json!(["label"]));
+/// ```
+pub fn children_props() -> Value {
+    #[allow(unused_mut)]
+    let mut out = children_props::children_props();
+    #[cfg(feature = "dbc")]
+    add_children_props(&mut out, dbc::NAMESPACE, dbc::CHILDREN_PROPS);
+    #[cfg(feature = "dag")]
+    add_children_props(&mut out, dag::NAMESPACE, dag::CHILDREN_PROPS);
+    #[cfg(feature = "dmc")]
+    add_children_props(&mut out, dmc::NAMESPACE, dmc::CHILDREN_PROPS);
+    out
+}
+
+#[cfg(any(feature = "dbc", feature = "dag", feature = "dmc"))]
+fn add_children_props(out: &mut Value, namespace: &str, table: &[(&str, &[&str])]) {
+    let per: serde_json::Map<String, Value> = table
+        .iter()
+        .map(|(name, paths)| (name.to_string(), Value::from(paths.to_vec())))
+        .collect();
+    if let Value::Object(map) = out {
+        map.insert(namespace.to_owned(), Value::Object(per));
+    }
+}
 
 /// Any component as a generic [`Component`].
 pub fn component(c: impl Into<Component>) -> Component {

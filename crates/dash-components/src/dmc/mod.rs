@@ -1,0 +1,7 @@
+//! dash-mantine-components 2.8.1 (`import dash_mantine_components as dmc`
+//! in Python, JS namespace `dash_mantine_components`), behind the cargo
+//! feature `dmc`.
+
+#[path = "../generated/dmc.rs"]
+mod generated;
+pub use generated::*;
