@@ -24,6 +24,16 @@
 //! assert_eq!(json["props"]["children"][1]["props"]["id"], "out");
 //! ```
 //!
+//! # Features
+//!
+//! Third-party component suites, each behind a cargo feature (off by
+//! default): `dbc` (dash-bootstrap-components 2.0.4, with the Bootstrap
+//! 5.3.8 themes and Bootstrap Icons as [`SuiteFile`] constants), `dag`
+//! (dash-ag-grid 35.3.0, with typed column definitions and event types)
+//! and `dmc` (dash-mantine-components 2.8.1). Their builders are generated
+//! the same way; the `dash` crate serves their JavaScript and puts it on
+//! the page.
+//!
 //! Every builder also has `prop(name, value)` for any prop by its JS name,
 //! `into_component()`, and converts into [`Component`] and [`Children`];
 //! html components take `data-*` and `aria-*` attributes through
@@ -160,6 +170,19 @@ fn add_children_props(out: &mut Value, namespace: &str, table: &[(&str, &[&str])
     if let Value::Object(map) = out {
         map.insert(namespace.to_owned(), Value::Object(per));
     }
+}
+
+/// A file the app embeds and serves itself under
+/// `_dash-component-suites/<namespace>/<path>` (fingerprinted on the page),
+/// such as the Bootstrap themes of [`dbc::themes`](crate#features). Pass it
+/// where a stylesheet URL is taken (`Dash::external_stylesheet`): the page
+/// links the local copy, so it makes no request outside the app's origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SuiteFile {
+    /// The namespace it is served under (`bootstrap`).
+    pub namespace: &'static str,
+    /// Its path there (`dist/css/bootstrap.min.css`).
+    pub path: &'static str,
 }
 
 /// Any component as a generic [`Component`].
