@@ -29,6 +29,8 @@
 
 mod columns;
 mod events;
+// The descriptions are the suite's own prose.
+#[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #[path = "../generated/dag.rs"]
 mod generated;
 

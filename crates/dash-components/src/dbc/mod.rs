@@ -20,6 +20,8 @@
 //! assert_eq!(json["props"]["children"][0]["props"]["color"], "primary");
 //! ```
 
+// The descriptions are the suite's own prose.
+#[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #[path = "../generated/dbc.rs"]
 mod generated;
 pub mod icons;
