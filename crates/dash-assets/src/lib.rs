@@ -367,6 +367,7 @@ mod tests {
 mod suite_tests {
     use super::*;
 
+    #[cfg(any(feature = "dbc", feature = "dag", feature = "dmc"))]
     fn paths(namespace: &str) -> Vec<&'static str> {
         all()
             .iter()

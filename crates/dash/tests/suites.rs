@@ -6,7 +6,6 @@
 
 use dash::prelude::*;
 
-#[allow(dead_code)]
 mod support;
 
 async fn start(app: Dash) -> String {
