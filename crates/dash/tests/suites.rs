@@ -35,6 +35,7 @@ async fn page(base: &str) -> String {
         .unwrap()
 }
 
+#[cfg_attr(not(feature = "dag"), allow(dead_code))]
 fn script_urls(html: &str) -> Vec<String> {
     html.split("<script src=\"")
         .skip(1)
