@@ -161,7 +161,7 @@ pub fn children_props() -> Value {
     out
 }
 
-#[cfg(any(feature = "dbc", feature = "dag", feature = "dmc"))]
+#[allow(dead_code)] // without any suite feature
 fn add_children_props(out: &mut Value, namespace: &str, table: &[(&str, &[&str])]) {
     let per: serde_json::Map<String, Value> = table
         .iter()
