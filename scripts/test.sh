@@ -28,10 +28,17 @@ cargo run -q -p xtask -- codegen --check
 
 step "build the examples (the multi-process, differential and browser tests run them)"
 cargo build --examples -p dash
+# With the component suites (dbc, dag, dmc), for the browser test.
+cargo build -p dash --example component_libraries --features dbc,dag,dmc
 
 step "unit, HTTP, storage, multi-process and doc tests"
 cargo test --workspace --all-targets --no-fail-fast
 cargo test --workspace --doc
+
+step "component suites (features dbc, dag, dmc): builders, embedded files, HTTP"
+cargo test -p dash-components --features dbc,dag,dmc --no-fail-fast
+cargo test -p dash-assets --features dbc,dag,dmc --no-fail-fast
+cargo test -p dash --features dbc,dag,dmc --test suites
 export DASH_EXAMPLES_DIR=$root/target/debug/examples
 
 step "differential test against Python Dash 4.4.1"

@@ -8,7 +8,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use dash_fetch::{cache_dir_from_out_dir, fetch, read_npm_file, read_wheel, DASH_WHEEL, PLOTLY_JS};
+use dash_fetch::{
+    cache_dir_from_out_dir, fetch, read_npm_file, read_wheel, Suite, DASH_WHEEL, PLOTLY_JS, SUITES,
+};
 use sha2::{Digest, Sha256};
 
 /// Files of the wheel's `dash/` folder that the page uses or that bundles
@@ -70,8 +72,91 @@ fn content_type(path: &str) -> &'static str {
         "css" => "text/css; charset=utf-8",
         "ico" => "image/x-icon",
         "map" | "json" => "application/json",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
         _ => "application/octet-stream",
     }
+}
+
+/// Fonts are compressed already: they are served as they are.
+fn compressible(path: &str) -> bool {
+    !path.ends_with(".woff2") && !path.ends_with(".woff")
+}
+
+/// The suites whose cargo feature is on (`CARGO_FEATURE_DBC` for `dbc`).
+fn enabled_suites() -> Vec<&'static Suite> {
+    SUITES
+        .iter()
+        .filter(|s| {
+            let var = format!(
+                "CARGO_FEATURE_{}",
+                s.feature.to_ascii_uppercase().replace('-', "_")
+            );
+            std::env::var_os(var).is_some()
+        })
+        .collect()
+}
+
+/// One embedded file: (namespace, version, path, bytes).
+type AssetFile = (String, String, String, Vec<u8>);
+
+/// The files of one suite: every `.js`/`.css` of its package in the wheel
+/// (served under the package name), and its extras (under their own
+/// namespaces).
+fn suite_assets(suite: &Suite, cache: &Path) -> Vec<AssetFile> {
+    let wheel = fetch(&suite.wheel, cache).unwrap_or_else(|e| panic!("{e}"));
+    let files = read_wheel(&wheel, |name| suite.serves(name)).unwrap_or_else(|e| panic!("{e}"));
+    let mut out: Vec<AssetFile> = files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let rel = name[suite.package.len() + 1..].to_owned();
+            (
+                suite.package.to_owned(),
+                suite.wheel.version.to_owned(),
+                rel,
+                bytes,
+            )
+        })
+        .collect();
+    for wanted in suite.page_scripts.iter().chain(suite.page_stylesheets) {
+        assert!(
+            out.iter().any(|a| a.2 == *wanted),
+            "{} {} has no {wanted}",
+            suite.wheel.name,
+            suite.wheel.version
+        );
+    }
+    for extra in suite.extras {
+        let tgz = fetch(&extra.pin, cache).unwrap_or_else(|e| panic!("{e}"));
+        for file in extra.files {
+            let bytes = read_npm_file(&tgz, file).unwrap_or_else(|e| panic!("{e}"));
+            out.push((
+                extra.namespace.to_owned(),
+                extra.pin.version.to_owned(),
+                (*file).to_owned(),
+                bytes,
+            ));
+        }
+    }
+    out
+}
+
+/// The `SUITES` table: the suites compiled in, with their page files.
+fn suites_table(suites: &[&Suite]) -> String {
+    let mut table = String::from(
+        "/// The component suites compiled in (their cargo features are on), in page order.\n\
+         pub static SUITES: &[Suite] = &[\n",
+    );
+    for s in suites {
+        let _ = writeln!(
+            table,
+            "    Suite {{ feature: {:?}, package: {:?}, namespace: {:?}, version: {:?}, \
+             page_scripts: &{:?}, page_stylesheets: &{:?} }},",
+            s.feature, s.package, s.namespace, s.wheel.version, s.page_scripts, s.page_stylesheets
+        );
+    }
+    table.push_str("];\n");
+    table
 }
 
 /// The compressed copies of one file, cached in `<download cache>/compressed/`
@@ -117,7 +202,10 @@ fn compress_all(cache: &Path, raws: &[(&str, &[u8])]) -> Vec<Compressed> {
         .collect();
     type Job<'a> = (&'a [u8], &'a Path, fn(&[u8]) -> Vec<u8>);
     let mut jobs: Vec<Job<'_>> = Vec::new();
-    for ((_, raw), c) in raws.iter().zip(&paths) {
+    for ((sha, raw), c) in raws.iter().zip(&paths) {
+        if sha.is_empty() {
+            continue;
+        }
         if !c.br.exists() {
             jobs.push((raw, &c.br, brotli_11));
         }
@@ -170,6 +258,13 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed={}", DASH_WHEEL.env_override);
     println!("cargo:rerun-if-env-changed={}", PLOTLY_JS.env_override);
+    let suites = enabled_suites();
+    for s in &suites {
+        println!("cargo:rerun-if-env-changed={}", s.wheel.env_override);
+        for e in s.extras {
+            println!("cargo:rerun-if-env-changed={}", e.pin.env_override);
+        }
+    }
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     let cache = cache_dir_from_out_dir(&out);
 
@@ -184,7 +279,7 @@ fn main() {
         html: package_version(&files, "html"),
         table: package_version(&files, "dash_table"),
     };
-    let mut assets: Vec<(String, String, String, Vec<u8>)> = files
+    let mut assets: Vec<AssetFile> = files
         .into_iter()
         .filter_map(|(name, bytes)| {
             let rel = name.strip_prefix("dash/")?.to_owned();
@@ -199,16 +294,23 @@ fn main() {
         "package_data/plotly.min.js".into(),
         plotly,
     ));
+    for suite in &suites {
+        assets.extend(suite_assets(suite, &cache));
+    }
     assets.sort_by(|a, b| (&a.0, &a.2).cmp(&(&b.0, &b.2)));
 
     let shas: Vec<String> = assets
         .iter()
         .map(|a| hex::encode(Sha256::digest(&a.3)))
         .collect();
+    // An empty key: not compressed (fonts).
     let raws: Vec<(&str, &[u8])> = shas
         .iter()
         .zip(&assets)
-        .map(|(sha, a)| (sha.as_str(), a.3.as_slice()))
+        .map(|(sha, a)| {
+            let key = if compressible(&a.2) { sha.as_str() } else { "" };
+            (key, a.3.as_slice())
+        })
         .collect();
     let compressed = compress_all(&cache, &raws);
 
@@ -220,18 +322,23 @@ fn main() {
     {
         let raw_path = out.join(format!("asset{i}.raw"));
         fs::write(&raw_path, raw).expect("write asset");
-        let gz = link_into(&out, &c.gz);
-        let br = link_into(&out, &c.br);
+        let (gz, br) = if compressible(path) {
+            let gz = link_into(&out, &c.gz).display().to_string();
+            let br = link_into(&out, &c.br).display().to_string();
+            (
+                format!("include_bytes!({gz:?})"),
+                format!("include_bytes!({br:?})"),
+            )
+        } else {
+            ("&[]".to_owned(), "&[]".to_owned())
+        };
         let _ = writeln!(
             table,
             "    Asset {{ namespace: {namespace:?}, path: {path:?}, version: {version:?}, hash: {hash:?}, \
-             content_type: {ct:?}, raw: include_bytes!({raw:?}), gzip: include_bytes!({gz:?}), \
-             brotli: include_bytes!({br:?}) }},",
+             content_type: {ct:?}, raw: include_bytes!({raw:?}), gzip: {gz}, brotli: {br} }},",
             hash = &sha[..16],
             ct = content_type(path),
             raw = raw_path.display().to_string(),
-            gz = gz.display().to_string(),
-            br = br.display().to_string(),
         );
     }
     table.push_str("];\n");
@@ -245,5 +352,6 @@ fn main() {
         "/// The plotly.js version served to dcc.Graph.\npub const PLOTLY_JS_VERSION: &str = {:?};",
         PLOTLY_JS.version
     );
+    table.push_str(&suites_table(&suites));
     fs::write(out.join("assets.rs"), table).expect("write assets.rs");
 }

@@ -17,6 +17,11 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     let wheel = dash_fetch::fetch(&dash_fetch::DASH_WHEEL, &cache).map_err(|e| e.to_string())?;
     let packages = metadata::read(&wheel)?;
     let dir = root.join(GENERATED_DIR);
+    let mut suites = Vec::new();
+    for suite in dash_fetch::SUITES {
+        let wheel = dash_fetch::fetch(&suite.wheel, &cache).map_err(|e| e.to_string())?;
+        suites.push(metadata::read_suite(suite, &wheel)?);
+    }
 
     let mut files = Vec::new();
     for p in &packages {
@@ -32,6 +37,16 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
         "children_props.rs".to_owned(),
         render::children_props_file(&packages),
     ));
+    for p in &suites {
+        files.push((format!("{}.rs", p.spec.module), render::package_file(p)?));
+        println!(
+            "{}: {} components ({} {})",
+            p.spec.module,
+            p.components.len(),
+            p.spec.wheel,
+            p.spec.version
+        );
+    }
 
     let mut stale = Vec::new();
     for (name, text) in files {
@@ -51,7 +66,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     }
     if !stale.is_empty() {
         return Err(format!(
-            "generated files differ from the dash 4.4.1 metadata: {}\n\
+            "generated files differ from the metadata of the pinned wheels: {}\n\
              run `cargo run -p xtask -- codegen` and commit the result",
             stale.join(", ")
         ));

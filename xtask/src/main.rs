@@ -2,7 +2,9 @@
 //!
 //! `cargo run -p xtask -- codegen [--check]` generates the typed component
 //! builders of `dash-components` from the `metadata.json` files of the
-//! pinned `dash` wheel; with `--check` it writes nothing and fails if the
+//! pinned `dash` wheel and of the third-party suites pinned in
+//! `dash_fetch::suites` (their Python classes where a wheel ships no
+//! `metadata.json`); with `--check` it writes nothing and fails if the
 //! committed files differ.
 
 mod codegen;
@@ -11,6 +13,7 @@ mod kinds;
 mod metadata;
 mod naming;
 mod nodes;
+mod python_classes;
 mod render;
 mod rustfmt;
 

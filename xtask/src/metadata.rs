@@ -1,10 +1,12 @@
-//! Reads the component metadata (react-docgen output) of the pinned wheel.
+//! Reads the component metadata (react-docgen output) of the pinned wheels.
 
 use std::path::Path;
 
+use dash_fetch::{MetadataSource, Suite};
 use serde_json::{Map, Value};
 
-/// One package of the wheel and where its files are.
+/// One package of a wheel and where its files are.
+#[derive(Clone, Copy)]
 pub struct PackageSpec {
     /// Rust module name (`dcc`).
     pub module: &'static str,
@@ -12,6 +14,13 @@ pub struct PackageSpec {
     pub namespace: &'static str,
     /// Directory of the package inside the wheel.
     pub dir: &'static str,
+    /// The wheel it comes from, for the header (`dash 4.4.1`).
+    pub wheel: &'static str,
+    /// Its version.
+    pub version: &'static str,
+    /// A third-party suite (its own `children_props` table and module
+    /// docs), not a package of the dash wheel.
+    pub suite: bool,
 }
 
 /// The packages whose builders we generate.
@@ -20,16 +29,25 @@ pub const PACKAGES: [PackageSpec; 3] = [
         module: "html",
         namespace: "dash_html_components",
         dir: "dash/html",
+        wheel: "dash",
+        version: "4.4.1",
+        suite: false,
     },
     PackageSpec {
         module: "dcc",
         namespace: "dash_core_components",
         dir: "dash/dcc",
+        wheel: "dash",
+        version: "4.4.1",
+        suite: false,
     },
     PackageSpec {
         module: "dash_table",
         namespace: "dash_table",
         dir: "dash/dash_table",
+        wheel: "dash",
+        version: "4.4.1",
+        suite: false,
     },
 ];
 
@@ -52,6 +70,9 @@ pub struct ComponentMeta {
     pub description: String,
     /// Props in metadata order.
     pub props: Vec<Prop>,
+    /// The `_children_props` of the Python class, when the metadata came
+    /// from one (Python Dash sends exactly these to the renderer).
+    pub python_children_props: Option<Vec<String>>,
 }
 
 impl ComponentMeta {
@@ -65,7 +86,7 @@ impl ComponentMeta {
 /// One package with its components sorted by name.
 pub struct Package {
     /// Where it came from.
-    pub spec: &'static PackageSpec,
+    pub spec: PackageSpec,
     /// Components sorted by name.
     pub components: Vec<ComponentMeta>,
 }
@@ -101,9 +122,41 @@ pub fn read(wheel: &Path) -> Result<Vec<Package>, String> {
                     "{meta_path} components {names:?} differ from the Python classes of {imports_path} {sorted_classes:?}"
                 ));
             }
-            Ok(Package { spec, components })
+            Ok(Package {
+                spec: *spec,
+                components,
+            })
         })
         .collect()
+}
+
+/// Reads the components of a third-party suite from its wheel.
+pub fn read_suite(suite: &'static Suite, wheel: &Path) -> Result<Package, String> {
+    let spec = PackageSpec {
+        module: suite.feature,
+        namespace: suite.namespace,
+        dir: suite.package,
+        wheel: suite.wheel.name,
+        version: suite.wheel.version,
+        suite: true,
+    };
+    let mut components = match suite.metadata {
+        MetadataSource::Json(path) => {
+            let files = dash_fetch::read_wheel(wheel, |n| n == path).map_err(|e| e.to_string())?;
+            let (_, bytes) = files
+                .first()
+                .ok_or_else(|| format!("{path} is not in {}", suite.wheel.file_name))?;
+            parse(bytes).map_err(|e| format!("{path}: {e}"))?
+        }
+        MetadataSource::PythonClasses(imports) => {
+            crate::python_classes::read(wheel, imports, suite.namespace)?
+        }
+    };
+    components.sort_by(|a, b| a.name.cmp(&b.name));
+    if components.is_empty() {
+        return Err(format!("{}: no components", suite.wheel.name));
+    }
+    Ok(Package { spec, components })
 }
 
 /// Parses one `metadata.json`.
@@ -127,6 +180,7 @@ fn parse(bytes: &[u8]) -> Result<Vec<ComponentMeta>, String> {
                 name,
                 description,
                 props,
+                python_children_props: None,
             })
         })
         .collect()
@@ -141,7 +195,7 @@ fn file_stem(path: &str) -> Option<String> {
 }
 
 /// Class names from `from .X import Y` lines.
-fn python_classes(imports: &str) -> Vec<String> {
+pub fn python_classes(imports: &str) -> Vec<String> {
     imports
         .lines()
         .filter_map(|l| l.trim().strip_prefix("from ."))

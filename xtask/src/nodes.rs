@@ -106,6 +106,7 @@ mod tests {
                     description: String::new(),
                 })
                 .collect(),
+            python_children_props: None,
         }
     }
 

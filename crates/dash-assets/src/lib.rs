@@ -19,6 +19,12 @@
 //! `DASH_PLOTLY_TGZ` to `plotly.js-dist-min-4.1.1.tgz` (both are still
 //! checked against their pinned SHA-256).
 //!
+//! With the cargo features `dbc`, `dag` and `dmc` it also embeds the files
+//! of dash-bootstrap-components 2.0.4 (with the Bootstrap 5.3.8 stylesheets
+//! and Bootstrap Icons), dash-ag-grid 35.3.0 and dash-mantine-components
+//! 2.8.1, pinned in `dash_fetch::suites`; [`suites`] lists the ones
+//! compiled in.
+//!
 //! ```
 //! let renderer = dash_assets::get("dash", "dash-renderer/build/dash_renderer.min.js").unwrap();
 //! assert_eq!(renderer.version, "4.4.1");
@@ -51,7 +57,38 @@ pub struct Asset {
     pub brotli: &'static [u8],
 }
 
+/// A third-party component suite compiled in (its cargo feature is on).
+#[derive(Debug)]
+pub struct Suite {
+    /// The cargo feature and Rust module name (`dbc`).
+    pub feature: &'static str,
+    /// The Python package: the namespace its files are served under.
+    pub package: &'static str,
+    /// The JS namespace of its components.
+    pub namespace: &'static str,
+    /// The wheel's version (in its fingerprints).
+    pub version: &'static str,
+    /// Scripts on the page, in the wheel's `_js_dist` order.
+    pub page_scripts: &'static [&'static str],
+    /// Stylesheets on the page, in the wheel's `_css_dist` order.
+    pub page_stylesheets: &'static [&'static str],
+}
+
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
+
+/// The component suites compiled in, in page order (none without the
+/// `dbc`, `dag` and `dmc` features).
+///
+/// ```
+/// for suite in dash_assets::suites() {
+///     for script in suite.page_scripts {
+///         assert!(dash_assets::get(suite.package, script).is_some());
+///     }
+/// }
+/// ```
+pub fn suites() -> &'static [Suite] {
+    SUITES
+}
 
 impl Asset {
     /// The URL path with Dash's fingerprint: the file name is split at its
@@ -258,11 +295,17 @@ mod tests {
         for a in all() {
             assert_eq!(a.hash.len(), 16, "{}", a.path);
             assert!(a.hash.bytes().all(|b| b.is_ascii_hexdigit()));
-            assert!(!a.raw.is_empty() && !a.gzip.is_empty() && !a.brotli.is_empty());
-            let expected = if a.path.ends_with(".js") {
-                "text/javascript; charset=utf-8"
-            } else {
-                "image/x-icon"
+            let font = a.path.ends_with(".woff2") || a.path.ends_with(".woff");
+            assert!(!a.raw.is_empty());
+            // Fonts are compressed already and served as they are.
+            assert_eq!(a.gzip.is_empty(), font, "{}", a.path);
+            assert_eq!(a.brotli.is_empty(), font, "{}", a.path);
+            let expected = match a.path.rsplit('.').next().unwrap() {
+                "js" => "text/javascript; charset=utf-8",
+                "css" => "text/css; charset=utf-8",
+                "woff2" => "font/woff2",
+                "woff" => "font/woff",
+                _ => "image/x-icon",
             };
             assert_eq!(a.content_type, expected, "{}", a.path);
             assert!(std::ptr::eq(get(a.namespace, a.path).unwrap(), a));
@@ -301,5 +344,133 @@ mod tests {
                 .unwrap();
             assert_eq!(br, a.raw);
         }
+    }
+
+    #[test]
+    fn no_suite_without_its_feature() {
+        let namespaces: Vec<&str> = all().iter().map(|a| a.namespace).collect();
+        for (feature, on, namespace) in [
+            ("dbc", cfg!(feature = "dbc"), "dash_bootstrap_components"),
+            ("dbc", cfg!(feature = "dbc"), "bootstrap"),
+            ("dag", cfg!(feature = "dag"), "dash_ag_grid"),
+            ("dmc", cfg!(feature = "dmc"), "dash_mantine_components"),
+        ] {
+            assert_eq!(namespaces.contains(&namespace), on, "{namespace}");
+            assert_eq!(suites().iter().any(|s| s.feature == feature), on);
+        }
+    }
+}
+
+/// The files each suite embeds: exactly the wheel's `_js_dist` entries
+/// that are not source maps, and the extras.
+#[cfg(test)]
+mod suite_tests {
+    use super::*;
+
+    #[cfg(any(feature = "dbc", feature = "dag", feature = "dmc"))]
+    fn paths(namespace: &str) -> Vec<&'static str> {
+        all()
+            .iter()
+            .filter(|a| a.namespace == namespace)
+            .map(|a| a.path)
+            .collect()
+    }
+
+    #[test]
+    #[cfg(feature = "dbc")]
+    fn bootstrap_files() {
+        assert_eq!(
+            paths("dash_bootstrap_components"),
+            ["_components/dash_bootstrap_components.min.js"]
+        );
+        assert_eq!(
+            paths("bootstrap"),
+            [
+                "dist/css/bootstrap-grid.min.css",
+                "dist/css/bootstrap.min.css"
+            ]
+        );
+        assert_eq!(
+            paths("bootstrap-icons"),
+            [
+                "font/bootstrap-icons.min.css",
+                "font/fonts/bootstrap-icons.woff",
+                "font/fonts/bootstrap-icons.woff2"
+            ]
+        );
+        let css = get("bootstrap", "dist/css/bootstrap.min.css").unwrap();
+        assert_eq!(css.version, "5.3.8");
+        assert!(css
+            .raw
+            .starts_with(b"@charset \"UTF-8\";/*!\n * Bootstrap  v5.3.8"));
+        let dbc = suites().iter().find(|s| s.feature == "dbc").unwrap();
+        assert_eq!(dbc.version, "2.0.4");
+        assert_eq!(
+            get(dbc.package, dbc.page_scripts[0])
+                .unwrap()
+                .fingerprinted_path(),
+            format!(
+                "_components/dash_bootstrap_components.v2_0_4m{}.min.js",
+                get(dbc.package, dbc.page_scripts[0]).unwrap().hash
+            )
+        );
+    }
+
+    #[test]
+    #[cfg(feature = "dag")]
+    fn ag_grid_files() {
+        assert_eq!(
+            paths("dash_ag_grid"),
+            [
+                "async-community.js",
+                "async-enterprise.js",
+                "dash_ag_grid.min.js"
+            ]
+        );
+        let dag = suites().iter().find(|s| s.feature == "dag").unwrap();
+        assert_eq!(
+            (dag.version, dag.page_scripts),
+            ("35.3.0", &["dash_ag_grid.min.js"][..])
+        );
+    }
+
+    #[test]
+    #[cfg(feature = "dmc")]
+    fn mantine_files() {
+        let mut expected: Vec<String> = [
+            "AreaChart",
+            "BarChart",
+            "LineChart",
+            "BubbleChart",
+            "DonutChart",
+            "PieChart",
+            "RadarChart",
+            "ScatterChart",
+            "CompositeChart",
+            "Sparkline",
+            "CodeHighlight",
+            "CodeHighlightTabs",
+            "InlineCodeHighlight",
+            "RichTextEditor",
+            "Heatmap",
+            "FunnelChart",
+        ]
+        .iter()
+        .map(|c| format!("async-{c}.js"))
+        .collect();
+        expected.push("dash_mantine_components.js".into());
+        expected.push("dash_mantine_components-charts-shared.js".into());
+        expected.sort_unstable();
+        assert_eq!(paths("dash_mantine_components"), expected);
+        let dmc = suites().iter().find(|s| s.feature == "dmc").unwrap();
+        assert_eq!(dmc.page_scripts, ["dash_mantine_components.js"]);
+    }
+
+    #[test]
+    fn suites_in_page_order() {
+        let order: Vec<&str> = suites().iter().map(|s| s.feature).collect();
+        let mut all_order = vec!["dbc", "dag", "dmc"];
+        all_order.retain(|f| order.contains(f));
+        assert_eq!(order, all_order);
     }
 }

@@ -24,6 +24,16 @@
 //! assert_eq!(json["props"]["children"][1]["props"]["id"], "out");
 //! ```
 //!
+//! # Features
+//!
+//! Third-party component suites, each behind a cargo feature (off by
+//! default): `dbc` (dash-bootstrap-components 2.0.4, with the Bootstrap
+//! 5.3.8 themes and Bootstrap Icons as [`SuiteFile`] constants), `dag`
+//! (dash-ag-grid 35.3.0, with typed column definitions and event types)
+//! and `dmc` (dash-mantine-components 2.8.1). Their builders are generated
+//! the same way; the `dash` crate serves their JavaScript and puts it on
+//! the page.
+//!
 //! Every builder also has `prop(name, value)` for any prop by its JS name,
 //! `into_component()`, and converts into [`Component`] and [`Children`];
 //! html components take `data-*` and `aria-*` attributes through
@@ -61,6 +71,9 @@ macro_rules! builder {
                 self.0
             }
 
+            // Unused by components whose props all lack a setter
+            // (dash-mantine-components' context providers).
+            #[allow(dead_code)]
             #[inline]
             fn with_value(mut self, name: &'static str, value: Value) -> Self {
                 self.0.set_prop_value(name, value);
@@ -120,7 +133,57 @@ pub mod dcc;
 #[path = "generated/html.rs"]
 pub mod html;
 
-pub use children_props::children_props;
+#[cfg(feature = "dag")]
+pub mod dag;
+#[cfg(feature = "dbc")]
+pub mod dbc;
+#[cfg(feature = "dmc")]
+pub mod dmc;
+
+/// The renderer's `children_props` config,
+/// `{namespace: {ComponentType: [prop paths]}}`: the props other than
+/// `children` that may hold components, for html, dcc, dash_table and the
+/// suites compiled in, as Python Dash computes them.
+///
+/// ```
+/// let cp = dash_components::children_props();
+/// assert_eq!(cp["dash_core_components"]["Tab"], serde_json::json!(["label"]));
+/// ```
+pub fn children_props() -> Value {
+    #[allow(unused_mut)]
+    let mut out = children_props::children_props();
+    #[cfg(feature = "dbc")]
+    add_children_props(&mut out, dbc::NAMESPACE, dbc::CHILDREN_PROPS);
+    #[cfg(feature = "dag")]
+    add_children_props(&mut out, dag::NAMESPACE, dag::CHILDREN_PROPS);
+    #[cfg(feature = "dmc")]
+    add_children_props(&mut out, dmc::NAMESPACE, dmc::CHILDREN_PROPS);
+    out
+}
+
+#[allow(dead_code)] // without any suite feature
+fn add_children_props(out: &mut Value, namespace: &str, table: &[(&str, &[&str])]) {
+    let per: serde_json::Map<String, Value> = table
+        .iter()
+        .map(|(name, paths)| (name.to_string(), Value::from(paths.to_vec())))
+        .collect();
+    if let Value::Object(map) = out {
+        map.insert(namespace.to_owned(), Value::Object(per));
+    }
+}
+
+/// A file the app embeds and serves itself under
+/// `_dash-component-suites/<namespace>/<path>` (fingerprinted on the page),
+/// such as the Bootstrap themes of [`dbc::themes`](crate#features). Pass it
+/// where a stylesheet URL is taken (`Dash::external_stylesheet`): the page
+/// links the local copy, so it makes no request outside the app's origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SuiteFile {
+    /// The namespace it is served under (`bootstrap`).
+    pub namespace: &'static str,
+    /// Its path there (`dist/css/bootstrap.min.css`).
+    pub path: &'static str,
+}
 
 /// Any component as a generic [`Component`].
 pub fn component(c: impl Into<Component>) -> Component {

@@ -6,6 +6,9 @@
 //! anything reads it. An offline build points the environment variable named
 //! by [`Pinned::env_override`] at an already downloaded file.
 //!
+//! Third-party component suites (dash-bootstrap-components, dash-ag-grid,
+//! dash-mantine-components) are pinned the same way in [`suites`].
+//!
 //! Used by the `dash-assets` build script and by the component generator.
 
 use std::fmt;
@@ -15,6 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
+
+pub mod suites;
+pub use suites::{Extra, MetadataSource, Suite, SUITES};
 
 /// How a pinned package is downloaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -102,18 +102,22 @@ fn suite_url(prefix: &str, namespace: &str, path: &str) -> String {
     format!("{prefix}_dash-component-suites/{namespace}/{fingerprinted}")
 }
 
-fn external_tag(r: &ExternalResource, script: bool) -> String {
+fn external_tag(prefix: &str, r: &ExternalResource, script: bool) -> String {
     let attrs: String = r
         .attrs
         .iter()
         .map(|(k, v)| format!(" {}=\"{}\"", escape_attr(k), escape_attr(v)))
         .collect();
+    let url = match &r.local {
+        Some(file) => suite_url(prefix, file.namespace, file.path),
+        None => r.url.clone(),
+    };
     if script {
-        format!("<script src=\"{}\"{attrs}></script>", escape_attr(&r.url))
+        format!("<script src=\"{}\"{attrs}></script>", escape_attr(&url))
     } else {
         format!(
             "<link rel=\"stylesheet\" href=\"{}\"{attrs}>",
-            escape_attr(&r.url)
+            escape_attr(&url)
         )
     }
 }
@@ -180,8 +184,19 @@ fn parts(p: &PageInputs<'_>) -> crate::index_template::PageParts {
         escape_attr(&favicon)
     );
     for sheet in &p.settings.external_stylesheets {
-        head.push_str(&external_tag(sheet, false));
+        head.push_str(&external_tag(r, sheet, false));
         head.push('\n');
+    }
+    // The component suites compiled in (their `_css_dist`), as Python puts
+    // the libraries' stylesheets between the app's external ones and its
+    // assets.
+    for suite in dash_assets::suites() {
+        for path in suite.page_stylesheets {
+            head.push_str(&format!(
+                "<link rel=\"stylesheet\" href=\"{}\">\n",
+                suite_url(r, suite.package, path)
+            ));
+        }
     }
     for file in p.assets.iter().filter(|f| f.relative.ends_with(".css")) {
         head.push_str(&format!(
@@ -209,8 +224,17 @@ fn parts(p: &PageInputs<'_>) -> crate::index_template::PageParts {
         ));
     }
     for script in &p.settings.external_scripts {
-        scripts.push_str(&external_tag(script, true));
+        scripts.push_str(&external_tag(r, script, true));
         scripts.push('\n');
+    }
+    // The suites' on-page scripts (§2.3 step 6: libraries, then assets).
+    for suite in dash_assets::suites() {
+        for path in suite.page_scripts {
+            scripts.push_str(&format!(
+                "<script src=\"{}\"></script>\n",
+                suite_url(r, suite.package, path)
+            ));
+        }
     }
     for file in p.assets.iter() {
         let url = escape_attr(&asset_url(p, file));

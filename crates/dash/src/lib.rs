@@ -58,7 +58,16 @@ pub use callback::{
 #[doc(hidden)]
 pub use dash_cache::testing as dash_cache_testing;
 pub use dash_cache::{Cache, CacheError};
-pub use dash_components::{dash_table, dcc, html};
+/// dash-ag-grid (feature `dag`).
+#[cfg(feature = "dag")]
+pub use dash_components::dag;
+/// dash-bootstrap-components (feature `dbc`).
+#[cfg(feature = "dbc")]
+pub use dash_components::dbc;
+/// dash-mantine-components (feature `dmc`).
+#[cfg(feature = "dmc")]
+pub use dash_components::dmc;
+pub use dash_components::{dash_table, dcc, html, SuiteFile};
 pub use dash_protocol::{Children, Component, ComponentId, IdValue, Wildcard};
 pub use error::Error;
 pub use layout::LayoutContext;
@@ -69,6 +78,12 @@ pub use settings::ExternalResource;
 /// Everything an app usually needs: `use dash::prelude::*;`.
 pub mod prelude {
     pub use crate::background::Progress;
+    #[cfg(feature = "dag")]
+    pub use crate::dag;
+    #[cfg(feature = "dbc")]
+    pub use crate::dbc;
+    #[cfg(feature = "dmc")]
+    pub use crate::dmc;
     pub use crate::{
         dash_table, dcc, html, Cache, Callback, CallbackContext, CallbackError, Children,
         Component, ComponentId, Dash, IdValue, Input, LayoutContext, NoUpdate, Output, Patch,

@@ -13,10 +13,15 @@ use crate::Error;
 /// let pinned = ExternalResource::new("https://example.com/lib.js").attr("crossorigin", "anonymous");
 /// # let _ = (plain, pinned);
 /// ```
+///
+/// A [`SuiteFile`](crate::SuiteFile) (such as `dbc::themes::BOOTSTRAP`)
+/// becomes the app's own fingerprinted URL for that embedded file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExternalResource {
     pub(crate) url: String,
     pub(crate) attrs: Vec<(String, String)>,
+    /// An embedded file: the URL is made with the requests prefix.
+    pub(crate) local: Option<dash_components::SuiteFile>,
 }
 
 impl ExternalResource {
@@ -25,6 +30,7 @@ impl ExternalResource {
         ExternalResource {
             url: url.into(),
             attrs: Vec::new(),
+            local: None,
         }
     }
 
@@ -38,6 +44,15 @@ impl ExternalResource {
 impl From<&str> for ExternalResource {
     fn from(url: &str) -> Self {
         ExternalResource::new(url)
+    }
+}
+impl From<dash_components::SuiteFile> for ExternalResource {
+    fn from(file: dash_components::SuiteFile) -> Self {
+        ExternalResource {
+            url: String::new(),
+            attrs: Vec::new(),
+            local: Some(file),
+        }
     }
 }
 impl From<String> for ExternalResource {

@@ -80,7 +80,10 @@ pub(crate) fn router(
     let limit = state.max_body_bytes;
     let routes = routes.layer(DefaultBodyLimit::max(limit)).with_state(state);
     if compress {
-        let predicate = SizeAbove::new(1024).and(NotForContentType::IMAGES);
+        // Fonts (woff2, woff) are compressed already.
+        let predicate = SizeAbove::new(1024)
+            .and(NotForContentType::IMAGES)
+            .and(NotForContentType::const_new("font/"));
         routes.layer(
             CompressionLayer::new()
                 .quality(CompressionLevel::Precise(4))
