@@ -29,7 +29,7 @@ cargo run -q -p xtask -- codegen --check
 step "build the examples (the multi-process, differential and browser tests run them)"
 cargo build --examples -p dash
 # With the component suites (dbc, dag, dmc), for the browser test.
-cargo build -p dash --example component_libraries --features dbc,dag,dmc
+cargo build -p dash --example component_libraries --example component_props --features dbc,dag,dmc
 
 step "unit, HTTP, storage, multi-process and doc tests"
 cargo test --workspace --all-targets --no-fail-fast
