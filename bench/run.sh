@@ -2,6 +2,7 @@
 # The side-by-side benchmark of dash-rs and Python Dash (bench/README.md).
 #   bash bench/run.sh            full run: release build, 5 s per row and server, writes bench/RESULTS.md
 #   bash bench/run.sh --smoke    CI: the same rows, about a second each, debug build, nothing judged
+#   bash bench/run.sh --jobs     only the background-callback rows (dash-bench jobs), writes bench/RESULTS-jobs.md
 # Other options go to `dash-bench run` (e.g. --only "echo", --secs 10, --rust-workers 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,14 +32,23 @@ then
   "$venv/bin/pip" install -q --disable-pip-version-check -r bench/requirements.txt
 fi
 
+jobs_only=0
+args=()
+for a in "$@"; do
+  if [ "$a" = --jobs ]; then jobs_only=1; elif [ "$a" != --smoke ]; then args+=("$a"); fi
+done
+
 if [ $smoke = 1 ]; then
-  profile=debug
-  cargo build -q -p dash --example bench_app
+  cargo build -q -p dash --example bench_app --example bench_jobs_app
   cargo build -q -p dash-bench
-  exec "$root/target/debug/dash-bench" run --venv "$venv" --app "$root/target/$profile/examples/bench_app" "$@"
+  bin=$root/target/debug
+  [ $jobs_only = 1 ] || "$bin/dash-bench" run --smoke --venv "$venv" --app "$bin/examples/bench_app" ${args[@]+"${args[@]}"}
+  "$bin/dash-bench" jobs --smoke --venv "$venv" --app "$bin/examples/bench_jobs_app"
 else
-  cargo build -q --release -p dash --example bench_app
+  cargo build -q --release -p dash --example bench_app --example bench_jobs_app
   cargo build -q --release -p dash-bench
-  exec "$root/target/release/dash-bench" run --venv "$venv" --app "$root/target/release/examples/bench_app" \
-    --out "$root/bench/RESULTS.md" "$@"
+  bin=$root/target/release
+  [ $jobs_only = 1 ] || "$bin/dash-bench" run --venv "$venv" --app "$bin/examples/bench_app" \
+    --out "$root/bench/RESULTS.md" ${args[@]+"${args[@]}"}
+  "$bin/dash-bench" jobs --venv "$venv" --app "$bin/examples/bench_jobs_app" --out "$root/bench/RESULTS-jobs.md"
 fi

@@ -9,6 +9,7 @@
 pub mod bare;
 pub mod client;
 pub mod http1;
+pub mod jobs;
 pub mod loadgen;
 pub mod procfs;
 pub mod report;

@@ -1,5 +1,6 @@
 //! `dash-bench run [options]` runs the benchmark; `dash-bench bare --port P`
-//! serves the bare ceiling server. See `bench/README.md`.
+//! serves the bare ceiling server; `dash-bench jobs [options]` the
+//! background-callback rows. See `bench/README.md`.
 
 use std::process::ExitCode;
 
@@ -11,9 +12,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("bare") => bare(&args[1..]),
         Some("run") => Config::from_args(&args[1..]).and_then(|c| dash_bench::runner::run(&c)),
+        Some("jobs") => dash_bench::jobs::JobsConfig::from_args(&args[1..])
+            .and_then(|c| dash_bench::jobs::run(&c)),
         _ => Err(Error::Usage(
             "usage: dash-bench run [--smoke] [--secs S] [--warmup S] [--only TEXT] [--out FILE] \
              [--app PATH] [--venv DIR] [--redis-server PATH] [--threads N] [--rust-workers N] [--rounds N] [--startup-runs N]\n       \
+             dash-bench jobs [--smoke] [--secs S] [--app PATH] [--venv DIR] [--out FILE]\n       \
              dash-bench bare --port P"
                 .into(),
         )),
