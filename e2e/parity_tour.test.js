@@ -441,3 +441,63 @@ describe('parity_tour: downloads and uploads', { timeout: 120000 }, () => {
 });
 
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('parity_tour: the callback context (plotly/dash tests/integration/callbacks/test_callback_context.py)', { timeout: 120000 }, () => {
+  let app;
+  let browser;
+  before(async () => {
+    app = await startApp('parity_tour');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+  const text = (page, sel, want) => page.waitForFunction(
+    ([s, w]) => document.querySelector(s)?.textContent === w, [sel, want], { timeout: 10000 },
+  ).catch(async () => { throw new Error(`${sel}: ${JSON.stringify(await page.textContent(sel))}, not ${JSON.stringify(want)}`); });
+
+  it('cbcx001_modified_response', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await text(page, '#cbcx-output', 'ab - output');
+    await page.click('#cbcx-input');
+    await page.keyboard.press('End');
+    await page.keyboard.type('cd');
+    await text(page, '#cbcx-output', 'abcd - output');
+    const cookie = (await ctx.cookies()).find((c) => c.name === 'dash_cookie');
+    // Python's Werkzeug quotes a value with spaces ('"abcd - cookie"'); the
+    // cookie crate writes it as it is.
+    assert.equal(cookie?.value, 'abcd - cookie');
+    // The request behind the call: its path and the peer's address.
+    await text(page, '#cbcx-request', 'path /_dash-update-component from 127.0.0.1');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('cbcx002_triggered and cbcx007_triggered_id', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.waitForSelector('#btn-5');
+    for (let i = 1; i < 5; i += 1) {
+      for (const btn of ['btn-1', 'btn-2', 'btn-3', 'btn-4', 'btn-5']) {
+        await page.click(`#${btn}`);
+        await text(page, '#cbcx-clicked', `Just clicked ${btn} for the ${i} time!`);
+        await text(page, '#cbcx-triggered-id', `Just clicked ${btn}`);
+      }
+    }
+    // args_grouping: every input with its value, the triggered one starred.
+    await text(page, '#cbcx-grouping', '5 inputs: btn-1=4 btn-2=4 btn-3=4 btn-4=4 btn-5=4*');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  it('cbcx008_triggered_id_pmc', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, app.url);
+    await page.click('#\\{\\"index\\"\\:\\"myindex\\"\\,\\"type\\"\\:\\"btn\\"\\}');
+    await text(page, '#cbcx-pmc-output', 'myindex');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+});

@@ -24,6 +24,11 @@
 //!   chained with server callbacks, several outputs, `PreventUpdate`,
 //!   `no_update`, `callback_context.triggered` (Python's `test_clsd001` to
 //!   `test_clsd009`).
+//! - The callback context (`parity_tour_sections/context.rs`): a cookie on
+//!   the answer, the triggered inputs, `triggered_prop_ids` and
+//!   `triggered_id` with plain and pattern-matching ids, `args_grouping`
+//!   (Python's `test_cbcx001`, `test_cbcx002`, `test_cbcx007`,
+//!   `test_cbcx008`).
 //! - Hot reload in debug mode: stylesheets of the assets folder swapped in
 //!   place, other files reloading the page (Python's `test_dvhr001`).
 //!
@@ -31,6 +36,9 @@
 //! the "Download a file" button sends, default `README.md`; `TOUR_ASSETS`
 //! the assets folder, default `examples/parity_tour_assets` of this
 //! repository; `--debug` turns hot reload on).
+
+#[path = "parity_tour_sections/context.rs"]
+mod context;
 
 use dash::files::{send_csv, send_file, send_string, Uploaded};
 use dash::prelude::*;
@@ -660,7 +668,9 @@ fn main() -> Result<(), dash::Error> {
         page_template(),
         clientside(),
         hot_reload_section(),
+        context::layout(),
     )));
+    context::callbacks(&mut app);
     clientside_callbacks(&mut app);
     option_callbacks(&mut app);
     failure_callbacks(&mut app);

@@ -46,6 +46,16 @@ pub enum Error {
         /// The backend's reason.
         reason: String,
     },
+    /// A callback called through [`dash::testing`](crate::testing) did not
+    /// answer 200 or 204: the status and message the renderer would get.
+    #[error("the call answered HTTP {status}: {message}")]
+    CallFailed {
+        /// 400 (a request the callback's types refuse), 403/410 (server
+        /// store references), 500 (the callback failed or panicked).
+        status: u16,
+        /// The message.
+        message: String,
+    },
     /// Any other I/O failure.
     #[error(transparent)]
     Io(#[from] std::io::Error),

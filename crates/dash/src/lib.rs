@@ -47,6 +47,10 @@ mod services;
 pub mod session;
 mod settings;
 mod store_guard;
+pub mod testing;
+
+/// The `cookie` crate, for `CallbackContext::response().set_cookie(..)`.
+pub use cookie;
 mod validation_layout;
 mod workers;
 

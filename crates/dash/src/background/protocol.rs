@@ -69,6 +69,11 @@ pub(crate) async fn intercept(
         headers: environment.headers.clone(),
         guard: environment.guard.clone(),
         server_stores: environment.server_stores.clone(),
+        facts: crate::callback::RequestFacts {
+            path: environment.path.clone(),
+            query: environment.query.clone(),
+            remote: environment.remote,
+        },
         body: body.clone(),
     };
     let answered = tokio::task::spawn_blocking(move || handle(&callback, query, request)).await;
@@ -88,6 +93,7 @@ struct Call {
     headers: HeaderMap,
     guard: Option<Arc<crate::store_guard::StoreGuard>>,
     server_stores: Option<Arc<crate::server_store::ServerStores>>,
+    facts: crate::callback::RequestFacts,
     body: Bytes,
 }
 
@@ -226,6 +232,7 @@ fn start(
         false,
         call.server_stores.clone(),
     );
+    context.set_request_facts(call.facts.clone());
     let slot = (!spec.cache_by.is_empty()).then(|| cache_slot(callback, &request, &context));
     if let Some(slot) = &slot {
         match jobs.store().cached(slot, spec.expire) {

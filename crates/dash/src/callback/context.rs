@@ -51,6 +51,10 @@ struct Inner {
     binding: std::sync::OnceLock<Option<crate::server_store::Binding>>,
     /// In a background job: where `set_props` goes, at once.
     job: Option<Arc<crate::background::JobLink>>,
+    /// The HTTP request's path, query and peer (set once, after `new`).
+    facts: std::sync::OnceLock<super::context_args::RequestFacts>,
+    /// Headers and cookies for the answer (`response()`).
+    response: super::response::ResponseParts,
 }
 
 impl CallbackContext {
@@ -78,6 +82,8 @@ impl CallbackContext {
                 server_stores,
                 binding: std::sync::OnceLock::new(),
                 job: None,
+                facts: std::sync::OnceLock::new(),
+                response: Default::default(),
             }),
         }
     }
@@ -142,8 +148,44 @@ impl CallbackContext {
                 server_stores: inner.server_stores.clone(),
                 binding: inner.binding.clone(),
                 job: Some(job),
+                facts: inner.facts.clone(),
+                response: Default::default(),
             }),
         }
+    }
+
+    /// Records the HTTP request's path, query and peer (once).
+    pub(crate) fn set_request_facts(&self, facts: super::context_args::RequestFacts) {
+        let _ = self.inner.facts.set(facts);
+    }
+
+    pub(crate) fn facts(&self) -> &super::context_args::RequestFacts {
+        static NONE: std::sync::OnceLock<super::context_args::RequestFacts> =
+            std::sync::OnceLock::new();
+        self.inner
+            .facts
+            .get()
+            .unwrap_or_else(|| NONE.get_or_init(Default::default))
+    }
+
+    /// The request body, as the renderer sent it.
+    pub(crate) fn body(&self) -> &Bytes {
+        &self.inner.body
+    }
+
+    /// The headers and cookies to add to the answer, as Python Dash's
+    /// `callback_context.response`: see [`ResponseHeaders`](super::ResponseHeaders).
+    pub fn response(&self) -> super::ResponseHeaders<'_> {
+        super::ResponseHeaders {
+            parts: &self.inner.response,
+        }
+    }
+
+    /// What `response()` collected, for the answer.
+    pub(crate) fn take_response_headers(
+        &self,
+    ) -> Vec<(axum::http::HeaderName, axum::http::HeaderValue, bool)> {
+        self.inner.response.take()
     }
 
     /// The background job this call runs as, if any.

@@ -85,6 +85,26 @@ pub(crate) struct CallEnvironment {
     pub server_stores: Option<Arc<ServerStores>>,
     /// The request's query string (background job handles).
     pub query: Option<String>,
+    /// The request's path and peer (`CallbackContext::request_path`,
+    /// `remote_addr`).
+    pub path: String,
+    pub remote: Option<std::net::SocketAddr>,
+}
+
+/// A 200 answer: the JSON, and the headers the callback added
+/// (`ctx.response()`; `true`: appended, else replacing).
+pub(crate) struct Answer {
+    pub json: String,
+    pub headers: Vec<(axum::http::HeaderName, axum::http::HeaderValue, bool)>,
+}
+
+impl From<String> for Answer {
+    fn from(json: String) -> Self {
+        Answer {
+            json,
+            headers: Vec::new(),
+        }
+    }
 }
 
 /// Parses the body, calls the callback and builds the JSON answer. Small
@@ -94,9 +114,9 @@ pub(crate) async fn dispatch(
     registry: Arc<CallbackRegistry>,
     environment: CallEnvironment,
     body: Bytes,
-) -> Result<String, DispatchError> {
+) -> Result<Answer, DispatchError> {
     if let Some(answer) = crate::background::intercept(&registry, &environment, &body).await {
-        return answer;
+        return answer.map(Answer::from);
     }
     let mut environment = Some(environment);
     let inline = if body.len() <= INLINE_BODY_LIMIT {
@@ -185,7 +205,11 @@ pub(crate) async fn dispatch(
             returned
         }
     };
-    build_response(&callback, outputs, value.json, &context, guard.as_deref())
+    let json = build_response(&callback, outputs, value.json, &context, guard.as_deref())?;
+    Ok(Answer {
+        json,
+        headers: context.take_response_headers(),
+    })
 }
 
 fn parse(body: &[u8]) -> Result<CallbackRequest<'_>, DispatchError> {
@@ -219,7 +243,9 @@ fn prepare(
         guard,
         headers,
         server_stores,
-        query: _,
+        query,
+        path,
+        remote,
     } = environment;
     let spec = &callback.spec;
     let key = callback.key.as_str();
@@ -237,6 +263,11 @@ fn prepare(
         inline,
         server_stores.clone(),
     );
+    context.set_request_facts(super::context_args::RequestFacts {
+        path,
+        query,
+        remote,
+    });
     let output_plan = match (&server_stores, &request.outputs) {
         (Some(stores), Some(outputs)) if !stores.is_empty() => {
             output_plan(stores, &callback, outputs, &context)?.map(Arc::new)

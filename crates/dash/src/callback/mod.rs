@@ -5,6 +5,7 @@ mod app_defaults;
 mod args;
 mod clientside;
 mod context;
+mod context_args;
 mod dispatch;
 mod error;
 mod handler;
@@ -12,12 +13,15 @@ mod on_error;
 mod output;
 mod placement;
 mod registry;
+mod response;
 mod spec;
 
 pub(crate) use args::server_store_arg;
 pub use args::{ArgError, ArgSource, CallbackArg};
 pub use clientside::{ClientsideCode, ClientsideFunction};
 pub use context::{CallbackContext, Triggered};
+pub(crate) use context_args::RequestFacts;
+pub use context_args::{ArgEntry, ArgGroup};
 pub use error::{CallbackError, PreventUpdate};
 pub use handler::{AsyncCallback, ErasedHandlerPublic, SyncCallback};
 pub use on_error::ErrorHandler;
@@ -25,6 +29,7 @@ pub use output::{
     Fallible, IntoCallbackResult, NoUpdate, OutputPlan, Plain, ReturnError, Returned, Update,
 };
 pub(crate) use output::{NO_UPDATE_JSON, NO_UPDATE_TEXT};
+pub use response::ResponseHeaders;
 pub use spec::{Callback, InitialCall, Input, Output, State};
 
 pub(crate) use dispatch::{

@@ -24,6 +24,8 @@ pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
     session: Option<axum::Extension<crate::session::RequestSession>>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
+    uri: axum::http::Uri,
+    remote: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -57,9 +59,22 @@ pub(crate) async fn serve(
         headers,
         server_stores: Some(state.server_stores.clone()),
         query,
+        path: uri.path().to_owned(),
+        remote: remote.map(|axum::Extension(c)| c.0),
     };
     match dispatch(state.registry.clone(), environment, body).await {
-        Ok(json) => json_response(StatusCode::OK, json),
+        Ok(answer) => {
+            let mut response = json_response(StatusCode::OK, answer.json);
+            let headers = response.headers_mut();
+            for (name, value, append) in answer.headers {
+                if append {
+                    headers.append(name, value);
+                } else {
+                    headers.insert(name, value);
+                }
+            }
+            response
+        }
         Err(DispatchError::Prevented) => StatusCode::NO_CONTENT.into_response(),
         Err(DispatchError::Forbidden { message }) => json_response(
             StatusCode::FORBIDDEN,

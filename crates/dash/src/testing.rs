@@ -1,0 +1,322 @@
+//! Calling an app's callbacks without a server, for unit tests: the same
+//! dispatch as `_dash-update-component` (argument decoding, `set_props`,
+//! `on_error`, `PreventUpdate`, `ctx.response()`), with the request built
+//! from the values you give.
+//!
+//! ```
+//! use dash::prelude::*;
+//! use dash::testing::TestApp;
+//! use serde_json::json;
+//!
+//! let mut app = Dash::new();
+//! app.callback(
+//!     Callback::new().output(("out", "children")).input(("in", "value")).state(("name", "value")),
+//!     |ctx: CallbackContext, v: Option<String>, name: String| {
+//!         ctx.set_props("status", json!({"children": "ok"}));
+//!         format!("{name}: {}", v.unwrap_or_default())
+//!     },
+//! );
+//! let app = TestApp::new(app).unwrap();
+//! let answer = app
+//!     .call(("out", "children"))
+//!     .input(("in", "value"), "hi")
+//!     .state(("name", "value"), "Ann")
+//!     .triggered(("in", "value"))
+//!     .run()
+//!     .unwrap();
+//! assert_eq!(answer.output("out", "children"), Some(&json!("Ann: hi")));
+//! assert_eq!(answer.side_update("status", "children"), Some(&json!("ok")));
+//! ```
+//!
+//! The cache is in memory (`memory://`) unless the app names one with
+//! `Dash::cache_url`; a call has no session. Background callbacks are not
+//! run by it.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use dash_protocol::{ComponentId, Dependency};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::callback::{dispatch, CallEnvironment, CallbackRegistry, DispatchError, Output};
+use crate::{Dash, Error};
+
+/// An app whose callbacks can be called directly.
+pub struct TestApp {
+    registry: Arc<CallbackRegistry>,
+    services: Arc<crate::services::Services>,
+    server_stores: Arc<crate::server_store::ServerStores>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl std::fmt::Debug for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestApp").finish_non_exhaustive()
+    }
+}
+
+impl TestApp {
+    /// Takes the app with its callbacks registered.
+    pub fn new(app: Dash) -> Result<TestApp, Error> {
+        let Dash {
+            callbacks,
+            mut services,
+            server_stores,
+            ..
+        } = app;
+        if services.cache_url.is_none() {
+            services.cache_url = Some("memory://".into());
+        }
+        let services = crate::services::Services::open(services)?;
+        let server_stores = Arc::new(crate::server_store::ServerStores::new(
+            server_stores.registry.clone(),
+            &server_stores.settings,
+        )?);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        Ok(TestApp {
+            registry: Arc::new(callbacks),
+            services,
+            server_stores,
+            runtime,
+        })
+    }
+
+    /// A call of the callback that has `output` among its outputs.
+    pub fn call(&self, output: impl Into<Output>) -> TestCall<'_> {
+        TestCall {
+            app: self,
+            output: output.into().0,
+            values: Vec::new(),
+            triggered: Vec::new(),
+            headers: HeaderMap::new(),
+        }
+    }
+}
+
+/// One call being built: the values of its Inputs and States (any left out
+/// are absent from the request, as for a component the page lacks), what
+/// triggered it and the request's headers.
+#[derive(Debug)]
+pub struct TestCall<'a> {
+    app: &'a TestApp,
+    output: Dependency,
+    values: Vec<(Dependency, Value)>,
+    triggered: Vec<String>,
+    headers: HeaderMap,
+}
+
+fn dependency(d: impl Into<crate::callback::Input>) -> Dependency {
+    d.into().0
+}
+
+impl TestCall<'_> {
+    /// The value of an Input.
+    pub fn input(
+        mut self,
+        input: impl Into<crate::callback::Input>,
+        value: impl Serialize,
+    ) -> Self {
+        self.values.push((
+            dependency(input),
+            serde_json::to_value(value).unwrap_or(Value::Null),
+        ));
+        self
+    }
+
+    /// The value of a State.
+    pub fn state(
+        mut self,
+        state: impl Into<crate::callback::State>,
+        value: impl Serialize,
+    ) -> Self {
+        self.values.push((
+            state.into().0,
+            serde_json::to_value(value).unwrap_or(Value::Null),
+        ));
+        self
+    }
+
+    /// An Input that triggered the call (none: the initial call).
+    pub fn triggered(mut self, input: impl Into<crate::callback::Input>) -> Self {
+        let d = dependency(input);
+        self.triggered.push(format!("{}.{}", d.id, d.property));
+        self
+    }
+
+    /// A header of the request (`ctx.header`, `ctx.cookies`).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            self.headers.append(n, v);
+        }
+        self
+    }
+
+    fn body(&self) -> Result<Value, Error> {
+        let callback = self
+            .app
+            .registry
+            .callbacks()
+            .find(|c| c.spec.outputs.iter().any(|o| same(o, &self.output)))
+            .ok_or_else(|| {
+                bad(format!(
+                    "no callback has the output {}.{}",
+                    self.output.id, self.output.property
+                ))
+            })?;
+        let spec = &callback.spec;
+        let slot = |d: &Dependency| -> Result<Value, Error> {
+            if d.id.has_wildcard() {
+                return Err(bad(format!(
+                    "{}.{}: pattern-matching dependencies are not supported by dash::testing",
+                    d.id, d.property
+                )));
+            }
+            let mut item = json!({"id": d.id, "property": d.property});
+            if let Some((_, v)) = self.values.iter().find(|(k, _)| same(k, d)) {
+                item["value"] = v.clone();
+            }
+            Ok(item)
+        };
+        let outputs: Vec<Value> = spec
+            .outputs
+            .iter()
+            .map(|o| {
+                slot(o).map(|mut v| {
+                    v.as_object_mut().map(|m| m.remove("value"));
+                    v
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let outputs = if spec.is_multi_output() {
+            Value::Array(outputs)
+        } else {
+            outputs.into_iter().next().unwrap_or(Value::Null)
+        };
+        let mut body = Map::new();
+        body.insert("output".into(), callback.key.clone().into());
+        if !spec.outputs.is_empty() {
+            body.insert("outputs".into(), outputs);
+        }
+        let list = |deps: &[Dependency]| -> Result<Value, Error> {
+            Ok(Value::Array(
+                deps.iter().map(slot).collect::<Result<_, _>>()?,
+            ))
+        };
+        body.insert("inputs".into(), list(&spec.inputs)?);
+        if !spec.states.is_empty() {
+            body.insert("state".into(), list(&spec.states)?);
+        }
+        body.insert("changedPropIds".into(), json!(self.triggered));
+        Ok(Value::Object(body))
+    }
+
+    /// Runs the callback and returns its answer.
+    pub fn run(self) -> Result<TestAnswer, Error> {
+        let body = Bytes::from(self.body()?.to_string());
+        let environment = CallEnvironment {
+            services: self.app.services.clone(),
+            session: None,
+            guard: None,
+            headers: self.headers.clone(),
+            server_stores: Some(self.app.server_stores.clone()),
+            query: None,
+            path: "/_dash-update-component".into(),
+            remote: None,
+        };
+        let registry = self.app.registry.clone();
+        let answer = self
+            .app
+            .runtime
+            .block_on(async move { dispatch(registry, environment, body).await });
+        match answer {
+            Ok(a) => Ok(TestAnswer {
+                body: serde_json::from_str(&a.json).unwrap_or(Value::Null),
+                headers: a
+                    .headers
+                    .into_iter()
+                    .map(|(n, v, _)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
+                    .collect(),
+                prevented: false,
+            }),
+            Err(DispatchError::Prevented) => Ok(TestAnswer {
+                body: Value::Null,
+                headers: Vec::new(),
+                prevented: true,
+            }),
+            Err(e) => Err(failed(e)),
+        }
+    }
+}
+
+fn same(a: &Dependency, b: &Dependency) -> bool {
+    a.id == b.id && a.property == b.property
+}
+
+/// The answer of a call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestAnswer {
+    body: Value,
+    headers: Vec<(String, String)>,
+    prevented: bool,
+}
+
+impl TestAnswer {
+    /// The value written to an output (`None`: not written, e.g. `no_update`).
+    pub fn output(&self, id: impl Into<ComponentId>, property: &str) -> Option<&Value> {
+        self.body
+            .get("response")?
+            .get(id.into().to_string())?
+            .get(property)
+    }
+
+    /// A prop written with `set_props`.
+    pub fn side_update(&self, id: impl Into<ComponentId>, property: &str) -> Option<&Value> {
+        self.body
+            .get("sideUpdate")?
+            .get(id.into().to_string())?
+            .get(property)
+    }
+
+    /// True if the callback raised `PreventUpdate` (HTTP 204).
+    pub fn prevented(&self) -> bool {
+        self.prevented
+    }
+
+    /// The headers added with `ctx.response()`, in order (`set-cookie` for
+    /// cookies).
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The JSON body the renderer would receive.
+    pub fn json(&self) -> &Value {
+        &self.body
+    }
+}
+
+fn failed(e: DispatchError) -> Error {
+    let (status, message) = match e {
+        DispatchError::Prevented => (204, "prevented".to_owned()),
+        DispatchError::BadRequest { message, .. } => (400, message),
+        DispatchError::Failed { message, .. } => (500, message),
+        DispatchError::Forbidden { message } => (403, message),
+        DispatchError::Refused {
+            status, message, ..
+        } => (status, message),
+    };
+    Error::CallFailed { status, message }
+}
+
+fn bad(message: String) -> Error {
+    Error::CallFailed {
+        status: 400,
+        message,
+    }
+}

@@ -1,0 +1,162 @@
+//! Callbacks unit-tested through `dash::testing` (no server, no HTTP): the
+//! answer's outputs and `set_props`, `PreventUpdate`, failures, `on_error`,
+//! argument types, `ctx.response()`, and the context's lists and maps.
+
+use dash::prelude::*;
+use dash::testing::TestApp;
+use serde_json::json;
+
+fn app() -> Dash {
+    let mut app = Dash::new().on_error(|err, _ctx| Some(json!(format!("handled: {err}"))));
+    app.callback(
+        Callback::new()
+            .output(("out", "children"))
+            .input(("in", "value"))
+            .state(("name", "value")),
+        |ctx: CallbackContext, value: Option<String>, name: String| {
+            ctx.set_props("status", json!({"children": "ok"}));
+            format!("{name}: {}", value.unwrap_or_default())
+        },
+    );
+    app.callback(
+        Callback::new()
+            .output(("count", "children"))
+            .input(("btn", "n_clicks")),
+        |n: Option<u32>| -> Result<String, CallbackError> {
+            match n {
+                None => Err(PreventUpdate.into()),
+                Some(13) => Err(CallbackError::msg("unlucky")),
+                Some(n) => Ok(format!("{n} clicks")),
+            }
+        },
+    );
+    app.callback(
+        Callback::new()
+            .output(("a", "children"))
+            .output(("b", "children"))
+            .input(("x", "value"))
+            .input(("y", "value"))
+            .state(("z", "value")),
+        |ctx: CallbackContext, _x: Option<i64>, _y: Option<i64>, _z: Option<i64>| {
+            ctx.response().set_header("X-Seen", "yes").unwrap();
+            ctx.response()
+                .set_cookie(dash::cookie::Cookie::new("last", "x"))
+                .unwrap();
+            let grouping = serde_json::to_value(ctx.args_grouping()).unwrap();
+            (
+                json!({
+                    "inputs": ctx.inputs_list(),
+                    "states": ctx.states_list(),
+                    "outputs": ctx.outputs_list(),
+                    "map": ctx.triggered_prop_ids_map(),
+                }),
+                grouping,
+            )
+        },
+    );
+    app
+}
+
+#[test]
+fn outputs_and_set_props() {
+    let t = TestApp::new(app()).unwrap();
+    let a = t
+        .call(("out", "children"))
+        .input(("in", "value"), "hi")
+        .state(("name", "value"), "Ann")
+        .triggered(("in", "value"))
+        .run()
+        .unwrap();
+    assert_eq!(a.output("out", "children"), Some(&json!("Ann: hi")));
+    assert_eq!(a.side_update("status", "children"), Some(&json!("ok")));
+    assert!(!a.prevented());
+}
+
+#[test]
+fn prevent_update_failures_and_on_error() {
+    let t = TestApp::new(app()).unwrap();
+    let call = |n: Option<u32>| {
+        let c = t.call(("count", "children"));
+        match n {
+            Some(n) => c
+                .input(("btn", "n_clicks"), n)
+                .triggered(("btn", "n_clicks")),
+            None => c,
+        }
+        .run()
+    };
+    assert!(call(None).unwrap().prevented());
+    assert_eq!(
+        call(Some(2)).unwrap().output("count", "children"),
+        Some(&json!("2 clicks"))
+    );
+    // The app's on_error handler turns the failure into the output.
+    assert_eq!(
+        call(Some(13)).unwrap().output("count", "children"),
+        Some(&json!("handled: unlucky"))
+    );
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_a_400() {
+    let t = TestApp::new(app()).unwrap();
+    let e = t
+        .call(("count", "children"))
+        .input(("btn", "n_clicks"), "many")
+        .run()
+        .unwrap_err();
+    match e {
+        dash::Error::CallFailed { status, message } => {
+            assert_eq!(status, 400);
+            assert!(message.contains("btn.n_clicks"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+    let missing = t.call(("nowhere", "children")).run().unwrap_err();
+    assert!(
+        matches!(missing, dash::Error::CallFailed { status: 400, .. }),
+        "{missing}"
+    );
+}
+
+#[test]
+fn context_lists_grouping_and_response_headers() {
+    let t = TestApp::new(app()).unwrap();
+    let a = t
+        .call(("b", "children"))
+        .input(("x", "value"), 1)
+        .input(("y", "value"), 2)
+        .state(("z", "value"), 3)
+        .triggered(("y", "value"))
+        .run()
+        .unwrap();
+    let seen = a.output("a", "children").unwrap();
+    assert_eq!(
+        seen["inputs"],
+        json!([{"id": "x", "property": "value", "value": 1}, {"id": "y", "property": "value", "value": 2}])
+    );
+    assert_eq!(
+        seen["states"],
+        json!([{"id": "z", "property": "value", "value": 3}])
+    );
+    assert_eq!(
+        seen["outputs"],
+        json!([{"id": "a", "property": "children"}, {"id": "b", "property": "children"}])
+    );
+    assert_eq!(seen["map"], json!({"y.value": "y"}));
+    assert_eq!(
+        a.output("b", "children"),
+        Some(&json!([
+            {"id": "x", "property": "value", "value": 1, "str_id": "x", "triggered": false},
+            {"id": "y", "property": "value", "value": 2, "str_id": "y", "triggered": true},
+            {"id": "z", "property": "value", "value": 3, "str_id": "z", "triggered": false},
+        ]))
+    );
+    assert_eq!(
+        a.headers(),
+        &[
+            ("x-seen".to_owned(), "yes".to_owned()),
+            ("set-cookie".to_owned(), "last=x".to_owned())
+        ]
+    );
+}
