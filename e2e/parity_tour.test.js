@@ -471,6 +471,12 @@ describe('parity_tour: the callback context (plotly/dash tests/integration/callb
     assert.equal(cookie?.value, 'abcd - cookie');
     // The request behind the call: its path and the peer's address.
     await text(page, '#cbcx-request', 'path /_dash-update-component from 127.0.0.1');
+    // The same callback as a JSON route (api_endpoint).
+    const viaApi = await page.evaluate(async () => {
+      const r = await fetch('/api/request', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"cbcx-input": "x"}' });
+      return [r.status, await r.json()];
+    });
+    assert.deepEqual(viaApi, [200, 'path /api/request from 127.0.0.1']);
     assert.deepEqual(problems, []);
     await ctx.close();
   });

@@ -128,11 +128,13 @@ pub fn callbacks(app: &mut Dash) {
             (id == json!(pmc_button())).then(|| id["index"].as_str().unwrap_or_default().to_owned())
         },
     );
-    // The HTTP request behind the call.
+    // The HTTP request behind the call; also served as a JSON route
+    // (Dash 4's api_endpoint).
     app.callback(
         Callback::new()
             .output(("cbcx-request", "children"))
-            .input(("cbcx-input", "value")),
+            .input(("cbcx-input", "value"))
+            .api_endpoint("/api/request"),
         |ctx: CallbackContext, _: Option<String>| {
             format!(
                 "path {} from {}",

@@ -289,6 +289,10 @@ impl Dash {
             self.callbacks
                 .app_problems(self.settings.prevent_initial_callbacks),
         );
+        problems.extend(crate::callback::api_endpoint::problems(
+            &self.callbacks,
+            &self.settings.assets_url_path,
+        ));
         for p in self.callbacks.problems() {
             if let Error::InvalidCallback { callback, reason } = p {
                 problems.push(Error::InvalidCallback {

@@ -38,8 +38,9 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use dash_protocol::{ComponentId, Dependency};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
+use crate::callback::synthetic::{request_body, same};
 use crate::callback::{dispatch, CallEnvironment, CallbackRegistry, DispatchError, Output};
 use crate::{Dash, Error};
 
@@ -170,51 +171,7 @@ impl TestCall<'_> {
                     self.output.id, self.output.property
                 ))
             })?;
-        let spec = &callback.spec;
-        let slot = |d: &Dependency| -> Result<Value, Error> {
-            if d.id.has_wildcard() {
-                return Err(bad(format!(
-                    "{}.{}: pattern-matching dependencies are not supported by dash::testing",
-                    d.id, d.property
-                )));
-            }
-            let mut item = json!({"id": d.id, "property": d.property});
-            if let Some((_, v)) = self.values.iter().find(|(k, _)| same(k, d)) {
-                item["value"] = v.clone();
-            }
-            Ok(item)
-        };
-        let outputs: Vec<Value> = spec
-            .outputs
-            .iter()
-            .map(|o| {
-                slot(o).map(|mut v| {
-                    v.as_object_mut().map(|m| m.remove("value"));
-                    v
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        let outputs = if spec.is_multi_output() {
-            Value::Array(outputs)
-        } else {
-            outputs.into_iter().next().unwrap_or(Value::Null)
-        };
-        let mut body = Map::new();
-        body.insert("output".into(), callback.key.clone().into());
-        if !spec.outputs.is_empty() {
-            body.insert("outputs".into(), outputs);
-        }
-        let list = |deps: &[Dependency]| -> Result<Value, Error> {
-            Ok(Value::Array(
-                deps.iter().map(slot).collect::<Result<_, _>>()?,
-            ))
-        };
-        body.insert("inputs".into(), list(&spec.inputs)?);
-        if !spec.states.is_empty() {
-            body.insert("state".into(), list(&spec.states)?);
-        }
-        body.insert("changedPropIds".into(), json!(self.triggered));
-        Ok(Value::Object(body))
+        request_body(callback, &self.values, &self.triggered).map_err(bad)
     }
 
     /// Runs the callback and returns its answer.
@@ -253,10 +210,6 @@ impl TestCall<'_> {
             Err(e) => Err(failed(e)),
         }
     }
-}
-
-fn same(a: &Dependency, b: &Dependency) -> bool {
-    a.id == b.id && a.property == b.property
 }
 
 /// The answer of a call.

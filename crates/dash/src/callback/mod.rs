@@ -1,6 +1,7 @@
 //! Callbacks: declaration ([`Callback`]), typed functions, and the registry
 //! that validates them and answers `_dash-update-component`.
 
+pub(crate) mod api_endpoint;
 mod app_defaults;
 mod args;
 mod clientside;
@@ -15,6 +16,7 @@ mod placement;
 mod registry;
 mod response;
 mod spec;
+pub(crate) mod synthetic;
 
 pub(crate) use args::server_store_arg;
 pub use args::{ArgError, ArgSource, CallbackArg};

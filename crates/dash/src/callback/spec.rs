@@ -115,6 +115,8 @@ pub struct Callback {
     pub(crate) clientside: Option<super::clientside::ClientsideFunction>,
     /// Set by `background()` and its options (`background/spec.rs`).
     pub(crate) background: crate::background::BackgroundSpec,
+    /// Dash 4's `api_endpoint` (`api_endpoint.rs`).
+    pub(crate) api_endpoint: Option<String>,
 }
 
 impl Callback {

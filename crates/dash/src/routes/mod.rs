@@ -1,5 +1,6 @@
 //! The route table (protocol notes §1.1), one file per route.
 
+mod api;
 mod assets;
 mod body;
 mod component_suites;
@@ -73,6 +74,33 @@ pub(crate) fn router(
     }
     if state.hot_reload.is_some() {
         routes = routes.route(&format!("{p}_reload-hash"), get(reload_hash::serve));
+    }
+    for cb in state.registry.callbacks() {
+        let Some(path) = cb.spec.api_endpoint.clone() else {
+            continue;
+        };
+        let cb = cb.clone();
+        let serve_api = move |axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+                              session: Option<axum::Extension<crate::session::RequestSession>>,
+                              remote: Option<
+            axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>,
+        >,
+                              uri: axum::http::Uri,
+                              headers: axum::http::HeaderMap,
+                              body: axum::body::Body| {
+            let request = api::ApiRequest {
+                session: session.map(|s| s.0),
+                uri,
+                remote: remote.map(|axum::Extension(c)| c.0),
+                headers,
+                body,
+            };
+            api::serve(state, cb, request)
+        };
+        routes = routes.route(
+            &format!("{p}{}", path.trim_start_matches('/')),
+            post(serve_api),
+        );
     }
     routes = routes
         .route(p, get(index::serve))

@@ -31,26 +31,7 @@ pub(crate) async fn serve(
 ) -> Response {
     let body = match super::body::read(&headers, body, state.max_body_bytes).await {
         Ok(b) => b,
-        Err(e) => {
-            let (status, message) = match e {
-                BodyError::TooLarge => (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "the request body is larger than the limit of {} bytes (Dash::max_body_bytes)",
-                        state.max_body_bytes
-                    ),
-                ),
-                BodyError::Unreadable(reason) => (
-                    StatusCode::BAD_REQUEST,
-                    format!("cannot read the request body: {reason}"),
-                ),
-            };
-            tracing::warn!(status = status.as_u16(), %message, "request body refused");
-            return json_response(
-                status,
-                json!({"error": "bad_body", "message": message}).to_string(),
-            );
-        }
+        Err(e) => return body_error_response(e, state.max_body_bytes),
     };
     let environment = CallEnvironment {
         services: state.services.clone(),
@@ -75,17 +56,47 @@ pub(crate) async fn serve(
             }
             response
         }
-        Err(DispatchError::Prevented) => StatusCode::NO_CONTENT.into_response(),
-        Err(DispatchError::Forbidden { message }) => json_response(
+        Err(e) => error_response(&state, e),
+    }
+}
+
+/// The answer to a body that cannot be read (too large, broken).
+pub(crate) fn body_error_response(e: BodyError, limit: usize) -> Response {
+    let (status, message) = match e {
+        BodyError::TooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the request body is larger than the limit of {} bytes (Dash::max_body_bytes)",
+                limit
+            ),
+        ),
+        BodyError::Unreadable(reason) => (
+            StatusCode::BAD_REQUEST,
+            format!("cannot read the request body: {reason}"),
+        ),
+    };
+    tracing::warn!(status = status.as_u16(), %message, "request body refused");
+    json_response(
+        status,
+        json!({"error": "bad_body", "message": message}).to_string(),
+    )
+}
+
+/// The answer to a failed or prevented call (also for callbacks served as
+/// API routes).
+pub(crate) fn error_response(state: &AppState, error: DispatchError) -> Response {
+    match error {
+        DispatchError::Prevented => StatusCode::NO_CONTENT.into_response(),
+        DispatchError::Forbidden { message } => json_response(
             StatusCode::FORBIDDEN,
             json!({"error": "forbidden", "message": message}).to_string(),
         ),
-        Err(DispatchError::BadRequest {
+        DispatchError::BadRequest {
             message,
             callback,
             property,
             expected,
-        }) => {
+        } => {
             // Everything echoed is cut: the request chose these strings.
             let cut = |s: &str| excerpt(s, ECHO_LIMIT).into_owned();
             let message = excerpt(&message, MESSAGE_LIMIT);
@@ -103,12 +114,12 @@ pub(crate) async fn serve(
             }
             json_response(StatusCode::BAD_REQUEST, body.to_string())
         }
-        Err(DispatchError::Refused {
+        DispatchError::Refused {
             status,
             callback,
             store,
             message,
-        }) => {
+        } => {
             // Names the store; says nothing of the value or the backend.
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
             let error = if status == StatusCode::GONE {
@@ -124,7 +135,7 @@ pub(crate) async fn serve(
                     .to_string(),
             )
         }
-        Err(DispatchError::Failed { callback, message }) => {
+        DispatchError::Failed { callback, message } => {
             let callback = excerpt(&callback, ECHO_LIMIT);
             let message = excerpt(&message, FAILURE_LIMIT);
             tracing::error!(%callback, %message, "callback failed");
