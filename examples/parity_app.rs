@@ -39,7 +39,61 @@ fn main() -> Result<(), dash::Error> {
             html::Progress::new().id("bg-bar"),
             html::Div::new().id("bg-status"),
             html::Div::new().id("bg-out"),
+            html::Div::new().id("cs-out"),
+            html::Button::new().id("patch-btn").children("Patch"),
+            dcc::Store::new()
+                .id("patch-store")
+                .data(json!({"a": [1], "c": 1, "d": 0})),
+            html::Button::new().id("err-btn").children("Fail"),
+            html::Div::new().id("err-out"),
+            html::Div::new().id("dup2"),
+            dcc::Download::new().id("dl"),
+            html::Button::new().id("dl-btn").children("Download"),
         )),
+    );
+    // The callback toolbox (issue 12): clientside, Patch, on_error,
+    // initial_duplicate, a download.
+    app.clientside_callback(
+        Callback::new()
+            .output(("cs-out", "children"))
+            .input(("in", "value")),
+        "function(v) { return 'cs ' + v; }",
+    );
+    app.callback(
+        Callback::new()
+            .output(("patch-store", "data"))
+            .input(("patch-btn", "n_clicks"))
+            .prevent_initial_call(true),
+        |n: u32| {
+            let mut p = Patch::new();
+            p.at("a").append(n);
+            p.at("b").assign("x");
+            p.at("c").add(1);
+            p.at("d").delete();
+            p
+        },
+    );
+    app.callback(
+        Callback::new()
+            .output(("err-out", "children"))
+            .input(("err-btn", "n_clicks"))
+            .prevent_initial_call(true)
+            .on_error(|e, _ctx| Some(json!(format!("handled: {e}")))),
+        |n: u32| -> Result<String, CallbackError> { Err(CallbackError::msg(format!("boom {n}"))) },
+    );
+    app.callback(
+        Callback::new()
+            .output(Output::new("dup2", "children").allow_duplicate())
+            .input(("in", "value"))
+            .initial_duplicate(),
+        |v: Option<String>| format!("dup2 {}", v.unwrap_or_else(|| "None".into())),
+    );
+    app.callback(
+        Callback::new()
+            .output(("dl", "data"))
+            .input(("dl-btn", "n_clicks"))
+            .prevent_initial_call(true),
+        |_: u32| dash::files::send_string("hello", "hello.txt"),
     );
     app.callback(
         Callback::new()

@@ -4,7 +4,7 @@ import tempfile
 import time
 
 import diskcache
-from dash import ALL, MATCH, Dash, DiskcacheManager, Input, Output, State, dcc, html, no_update, set_props
+from dash import ALL, MATCH, Dash, DiskcacheManager, Input, Output, Patch, State, dcc, html, no_update, set_props
 from dash.exceptions import PreventUpdate
 
 background = DiskcacheManager(diskcache.Cache(tempfile.mkdtemp(prefix="dash-differential-")))
@@ -34,9 +34,49 @@ app.layout = html.Div(
         html.Progress(id="bg-bar"),
         html.Div(id="bg-status"),
         html.Div(id="bg-out"),
+        html.Div(id="cs-out"),
+        html.Button("Patch", id="patch-btn"),
+        dcc.Store(id="patch-store", data={"a": [1], "c": 1, "d": 0}),
+        html.Button("Fail", id="err-btn"),
+        html.Div(id="err-out"),
+        html.Div(id="dup2"),
+        dcc.Download(id="dl"),
+        html.Button("Download", id="dl-btn"),
     ],
     id="page",
 )
+
+
+# The callback toolbox (issue 12): clientside, Patch, on_error,
+# initial_duplicate, a download.
+app.clientside_callback("function(v) { return 'cs ' + v; }", Output("cs-out", "children"), Input("in", "value"))
+
+
+@app.callback(Output("patch-store", "data"), Input("patch-btn", "n_clicks"), prevent_initial_call=True)
+def patch(n):
+    p = Patch()
+    p["a"].append(n)
+    p["b"] = "x"
+    p["c"] += 1
+    del p["d"]
+    return p
+
+
+@app.callback(Output("err-out", "children"), Input("err-btn", "n_clicks"), prevent_initial_call=True,
+              on_error=lambda e: f"handled: {e}")
+def fails(n):
+    raise ValueError(f"boom {n}")
+
+
+@app.callback(Output("dup2", "children", allow_duplicate=True), Input("in", "value"),
+              prevent_initial_call="initial_duplicate")
+def dup2(value):
+    return f"dup2 {value}"
+
+
+@app.callback(Output("dl", "data"), Input("dl-btn", "n_clicks"), prevent_initial_call=True)
+def download(_n):
+    return dcc.send_string("hello", "hello.txt")
 
 
 @app.callback(Output("out", "children"), Input("in", "value"))

@@ -83,6 +83,7 @@ def single(output, id_, prop, inputs, state=None, changed=None):
 def requests_to_compare(deps):
     keys = [d["output"] for d in deps]
     dup_keys = [k for k in keys if k.startswith("dup.children@")]
+    dup2_key = next(k for k in keys if k.startswith("dup2.children@"))
     match_key = next(k for k in keys if "MATCH" in k)
     total_key = "pattern-total.children"
     pbtn = lambda i: {"index": i, "type": "pbtn"}  # noqa: E731
@@ -122,6 +123,15 @@ def requests_to_compare(deps):
         ("component as children", single("made.children", "made", "children",
                                           [{"id": "store", "property": "data", "value": {"n": 7}}])),
         ("figure", single("graph.figure", "graph", "figure", [{"id": "dd", "property": "value", "value": "2"}])),
+        ("Patch", single("patch-store.data", "patch-store", "data",
+                         [{"id": "patch-btn", "property": "n_clicks", "value": 2}], changed=["patch-btn.n_clicks"])),
+        ("on_error", single("err-out.children", "err-out", "children",
+                            [{"id": "err-btn", "property": "n_clicks", "value": 1}], changed=["err-btn.n_clicks"])),
+        ("initial_duplicate, page load", {
+            "output": dup2_key, "outputs": {"id": "dup2", "property": "children" + dup2_key[len("dup2.children"):]},
+            "inputs": [{"id": "in", "property": "value", "value": "a"}], "changedPropIds": []}),
+        ("download", single("dl.data", "dl", "data",
+                            [{"id": "dl-btn", "property": "n_clicks", "value": 1}], changed=["dl-btn.n_clicks"])),
     ]
 
 
@@ -297,6 +307,14 @@ def main():
                 pbody, rbody = drop_nulls(pbody), drop_nulls(rbody)
             check(f"{path} body", pbody == rbody,
                   f"python: {json.dumps(pbody, sort_keys=True)[:3000]}\nrust:   {json.dumps(rbody, sort_keys=True)[:3000]}")
+        # The inline clientside function on the page, as Python writes it.
+        def inline_scripts(base):
+            with urllib.request.urlopen(base + "/", timeout=10) as r:
+                html = r.read().decode()
+            return [m for m in re.findall(r"<script>(.*?)</script>", html, re.S) if "_dashprivate_clientside_funcs" in m]
+        p_scripts, r_scripts = inline_scripts(py), inline_scripts(rs)
+        check("page: inline clientside script", p_scripts == r_scripts and len(p_scripts) == 1,
+              f"python: {p_scripts}\nrust:   {r_scripts}")
         _, _, deps = get(py, "/_dash-dependencies")
         for name, body in requests_to_compare(deps):
             p = post(py, body)

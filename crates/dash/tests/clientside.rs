@@ -44,18 +44,20 @@ async fn clientside_callbacks_are_declared_put_on_the_page_and_never_run_by_the_
         .json()
         .await
         .unwrap();
-    // hashlib.md5(CODE.encode()).hexdigest(), as Python Dash names it.
-    let md5 = std::process::Command::new("python3")
+    // hashlib.sha256(CODE.encode()).hexdigest(), as Python Dash 4.4.1 names it.
+    let sha = std::process::Command::new("python3")
         .args([
             "-c",
-            &format!("import hashlib; print(hashlib.md5({CODE:?}.encode()).hexdigest())"),
+            &format!("import hashlib; print(hashlib.sha256({CODE:?}.encode()).hexdigest())"),
         ])
         .output()
         .unwrap();
-    let md5 = String::from_utf8(md5.stdout).unwrap().trim().to_owned();
+    let sha = String::from_utf8(sha.stdout).unwrap().trim().to_owned();
+    assert_eq!(sha.len(), 64);
     let inline = &deps[0]["clientside_function"];
     assert_eq!(inline["namespace"], "_dashprivate_clientside_funcs");
-    assert_eq!(inline["function_name"], md5.as_str());
+    assert_eq!(inline["function_name"], sha.as_str());
+    assert_eq!(deps[0]["dynamic_creator"], json!(false));
     assert_eq!(
         deps[1]["clientside_function"],
         json!({"namespace": "ui", "function_name": "shout"})
@@ -67,7 +69,7 @@ async fn clientside_callbacks_are_declared_put_on_the_page_and_never_run_by_the_
         .await
         .unwrap();
     let name = inline["function_name"].as_str().unwrap();
-    let script = format!("ns[\"{name}\"] = {CODE};");
+    let script = format!("    ns[\"{name}\"] = {CODE};\n}})();");
     let at = page.find(&script).expect("the inline function on the page");
     assert!(
         at > page.rfind("dash_table/bundle").unwrap(),

@@ -1,15 +1,15 @@
 //! Clientside callbacks: JavaScript the renderer runs in the browser,
 //! without a request (Python's `app.clientside_callback`). Inline code is
 //! put on the page as Python puts it: in the namespace
-//! `_dashprivate_clientside_funcs` under the MD5 of its text; a
+//! `_dashprivate_clientside_funcs` under the SHA-256 of its text (as Python Dash 4.4.1); a
 //! [`ClientsideFunction`] names a function an assets script defines under
 //! `window.dash_clientside.<namespace>.<name>`. The renderer gives the
 //! function the Inputs' and States' values and applies what it returns;
 //! `window.dash_clientside.no_update`, `PreventUpdate`, `set_props` and
 //! `callback_context` work as in Python Dash.
 
-use md5::{Digest, Md5};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 /// Where the renderer finds a clientside function.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,9 +66,11 @@ impl ClientsideCode {
         match self {
             ClientsideCode::Named(f) => (f, None),
             ClientsideCode::Inline(code) => {
-                let name = hex::encode(Md5::digest(code.as_bytes()));
+                // Python Dash 4.4.1: hashlib.sha256(code).hexdigest(), and
+                // its `_inline_clientside_template`.
+                let name = hex::encode(Sha256::digest(code.as_bytes()));
                 let script = format!(
-                    "\nvar clientside = window.dash_clientside = window.dash_clientside || {{}};\nvar ns = clientside[\"{INLINE_NAMESPACE}\"] = clientside[\"{INLINE_NAMESPACE}\"] || {{}};\nns[\"{name}\"] = {code};\n"
+                    "\n(function() {{\n    var clientside = window.dash_clientside = window.dash_clientside || {{}};\n    var ns = clientside[\"{INLINE_NAMESPACE}\"] = clientside[\"{INLINE_NAMESPACE}\"] || {{}};\n    ns[\"{name}\"] = {code};\n}})();\n"
                 );
                 (
                     ClientsideFunction::new(INLINE_NAMESPACE, name),
@@ -115,15 +117,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn inline_code_is_named_by_its_md5_as_in_python() {
+    fn inline_code_is_named_by_its_sha256_as_in_python() {
         let (f, script) = ClientsideCode::from("function(a) { return a; }").resolve();
         assert_eq!(f.namespace, "_dashprivate_clientside_funcs");
-        // hashlib.md5(b"function(a) { return a; }").hexdigest()
+        // hashlib.sha256(b"function(a) { return a; }").hexdigest()
         assert_eq!(
             f.function_name,
-            hex::encode(Md5::digest(b"function(a) { return a; }"))
+            "cbcbb4459ad457e7b977e2f897d72e80a8c474bbfb9387c5bd0329168585cb95"
         );
-        assert_eq!(f.function_name.len(), 32);
         let script = script.unwrap();
         assert!(script.contains(&format!(
             "ns[\"{}\"] = function(a) {{ return a; }};",

@@ -204,7 +204,9 @@ fn dependency_entry(cb: &RegisteredCallback, app_default: InitialCall) -> Value 
         "clientside_function": spec.clientside,
         "prevent_initial_call": spec.prevents_initial_call(app_default),
         "background": spec.background.dependencies_entry(),
-        "dynamic_creator": null,
+        // Python registers clientside callbacks with `dynamic_creator`
+        // False, server callbacks with None.
+        "dynamic_creator": if spec.clientside.is_some() { json!(false) } else { Value::Null },
         "no_output": spec.outputs.is_empty(),
         "optional": false,
         "hidden": spec.background.hidden_entry(spec.hidden),
