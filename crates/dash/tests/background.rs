@@ -470,6 +470,40 @@ async fn failures_prevent_update_and_panics_end_the_job_as_python_does() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_error_turns_a_job_failure_into_outputs_as_python_does() {
+    let counters = Counters::default();
+    let app = lab(
+        &temp_sqlite("on-error"),
+        &counters,
+        Duration::from_millis(1),
+    )
+    .on_error(|e, _ctx| Some(json!(format!("handled: {e}"))));
+    let page = Page::open(&serve(app).await).await;
+    let job = page.start(&misc_body("fail"), "").await;
+    let run = page.run(&job, &misc_body("fail"), FAST, LIMIT).await;
+    assert_eq!(
+        run.result("misc-out", "children"),
+        json!("handled: boom: the job failed")
+    );
+    let job = page.start(&misc_body("panic"), "").await;
+    let run = page.run(&job, &misc_body("panic"), FAST, LIMIT).await;
+    assert_eq!(
+        run.result("misc-out", "children"),
+        json!("handled: the callback panicked: the job panicked on purpose")
+    );
+    // PreventUpdate is not a failure.
+    let job = page.start(&misc_body("prevent"), "").await;
+    assert_eq!(
+        page.run(&job, &misc_body("prevent"), FAST, LIMIT)
+            .await
+            .last()
+            .0,
+        204
+    );
+    assert_eq!(metric(&page.metrics().await, "dash_jobs_failed_total"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_async_job_stops_at_its_next_await_when_cancelled() {
     let (base, counters) = start_lab("async", Duration::from_millis(1)).await;
     let page = Page::open(&base).await;

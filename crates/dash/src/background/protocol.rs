@@ -74,6 +74,7 @@ pub(crate) async fn intercept(
             query: environment.query.clone(),
             remote: environment.remote,
         },
+        app_on_error: registry.default_on_error.clone(),
         body: body.clone(),
     };
     let answered = tokio::task::spawn_blocking(move || handle(&callback, query, request)).await;
@@ -94,6 +95,8 @@ struct Call {
     guard: Option<Arc<crate::store_guard::StoreGuard>>,
     server_stores: Option<Arc<crate::server_store::ServerStores>>,
     facts: crate::callback::RequestFacts,
+    /// `Dash::on_error`, for a callback without a handler of its own.
+    app_on_error: Option<crate::callback::ErrorHandler>,
     body: Bytes,
 }
 
@@ -265,6 +268,11 @@ fn start(
         context: context.for_job(link.clone()),
         link,
         cache_slot: slot,
+        on_error: callback
+            .spec
+            .on_error
+            .clone()
+            .or_else(|| call.app_on_error.clone()),
     });
     let (cache_key, job) = handles::sign_job(session.secret(), binding, &id);
     let answer = StartAnswer {

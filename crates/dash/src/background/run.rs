@@ -12,8 +12,9 @@ use futures_util::FutureExt;
 use super::progress::{Aborted, JobLink};
 use super::store::{JobStore, Outcome};
 use crate::callback::{
-    call_error, commit, output_plan, panic_text, return_error, ArgSource, CallFuture,
-    CallbackContext, DispatchError, ErasedHandler, RegisteredCallback, Returned,
+    call_error, commit, handled, output_plan, panic_text, return_error, ArgSource, CallError,
+    CallFuture, CallbackContext, CallbackError, DispatchError, ErasedHandler, ErrorHandler,
+    RegisteredCallback, ReturnError, Returned,
 };
 
 /// Everything a job needs to run.
@@ -27,6 +28,52 @@ pub(crate) struct JobTask {
     pub(crate) link: Arc<JobLink>,
     /// With `cache_by`: where its result is kept.
     pub(crate) cache_slot: Option<String>,
+    /// The callback's `on_error`, else the app's: a failure of the job
+    /// becomes the handler's outputs, as in Python.
+    pub(crate) on_error: Option<ErrorHandler>,
+}
+
+/// Turns a failure into the error handler's outputs when there is one.
+struct Recovery<'a> {
+    handler: Option<&'a ErrorHandler>,
+    context: &'a CallbackContext,
+    key: &'a str,
+}
+
+impl Recovery<'_> {
+    fn callback_error(&self, e: CallbackError) -> Result<String, DispatchError> {
+        match self.handler {
+            Some(h) if !e.is_prevent_update() => handled(self.key, h, &e, self.context),
+            _ => Err(return_error(self.key, ReturnError::Callback(e))),
+        }
+    }
+
+    fn call(&self, e: CallError) -> Result<String, DispatchError> {
+        match e {
+            CallError::Return(ReturnError::Callback(c)) => self.callback_error(c),
+            other => Err(call_error(self.key, other)),
+        }
+    }
+
+    fn returned(&self, e: ReturnError) -> Result<String, DispatchError> {
+        match e {
+            ReturnError::Callback(c) => self.callback_error(c),
+            other => Err(return_error(self.key, other)),
+        }
+    }
+
+    fn panicked(&self, panic: Box<dyn std::any::Any + Send>, link: &JobLink) -> Ran {
+        match self.handler {
+            Some(_) if !panic.is::<Aborted>() => finished(
+                self.callback_error(CallbackError::msg(format!(
+                    "the callback panicked: {}",
+                    panic_text(&*panic)
+                ))),
+                link,
+            ),
+            _ => unwound(panic, link),
+        }
+    }
 }
 
 /// How a run went.
@@ -51,14 +98,15 @@ pub(crate) async fn execute(task: &JobTask, store: &JobStore) -> Ran {
         task.context.clone(),
         task.link.clone(),
         store.clone(),
+        task.on_error.clone(),
     );
     let started = tokio::task::spawn_blocking(move || {
-        let (callback, body, context, link, store) = shared;
+        let (callback, body, context, link, store, on_error) = shared;
         // Cancelled while it waited in the queue.
         if link.cancel.is_cancelled() || store.ended(&link.id).unwrap_or(false) {
             return Started::Done(Ran::Aborted);
         }
-        call(&callback, &body, &context, &link)
+        call(&callback, &body, &context, &link, on_error.as_ref())
     })
     .await;
     let future = match started {
@@ -67,6 +115,11 @@ pub(crate) async fn execute(task: &JobTask, store: &JobStore) -> Ran {
         Err(e) => return failed(format!("the job's thread failed: {e}"), &task.link),
     };
     let link = &task.link;
+    let recovery = Recovery {
+        handler: task.on_error.as_ref(),
+        context: &task.context,
+        key: &task.callback.key,
+    };
     let run = AssertUnwindSafe(future).catch_unwind();
     tokio::select! {
         biased;
@@ -82,8 +135,8 @@ pub(crate) async fn execute(task: &JobTask, store: &JobStore) -> Ran {
                     }));
                 finished(stored, link)
             }
-            Ok(Err(e)) => finished(Err(return_error(&task.callback.key, e)), link),
-            Err(panic) => unwound(panic, link),
+            Ok(Err(e)) => finished(recovery.returned(e), link),
+            Err(panic) => recovery.panicked(panic, link),
         },
     }
 }
@@ -95,6 +148,7 @@ fn call(
     body: &Bytes,
     context: &CallbackContext,
     link: &JobLink,
+    on_error: Option<&ErrorHandler>,
 ) -> Started {
     let request = match CallbackRequest::parse(body) {
         Ok(r) => r,
@@ -123,19 +177,21 @@ fn call(
         output_plan: plan,
     };
     let key = callback.key.as_str();
+    let recovery = Recovery {
+        handler: on_error,
+        context,
+        key,
+    };
     match &callback.handler {
         ErasedHandler::Sync(f) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
-            Ok(r) => Started::Done(finished(
-                r.map_err(|e| call_error(key, e))
-                    .and_then(|returned| store_writes(context, key, returned)),
-                link,
-            )),
-            Err(panic) => Started::Done(unwound(panic, link)),
+            Ok(Ok(returned)) => Started::Done(finished(store_writes(context, key, returned), link)),
+            Ok(Err(e)) => Started::Done(finished(recovery.call(e), link)),
+            Err(panic) => Started::Done(recovery.panicked(panic, link)),
         },
         ErasedHandler::Async(f) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
             Ok(Ok(future)) => Started::Pending(future),
-            Ok(Err(e)) => Started::Done(finished(Err(call_error(key, e)), link)),
-            Err(panic) => Started::Done(unwound(panic, link)),
+            Ok(Err(e)) => Started::Done(finished(recovery.call(e), link)),
+            Err(panic) => Started::Done(recovery.panicked(panic, link)),
         },
         ErasedHandler::Clientside => Started::Done(failed(
             format!("callback {key} runs in the browser (a clientside callback), not as a job"),

@@ -343,7 +343,7 @@ fn prepare(
 }
 
 /// The outputs' JSON an error handler makes of a failure.
-fn handled(
+pub(crate) fn handled(
     key: &str,
     handler: &ErrorHandler,
     error: &CallbackError,

@@ -35,9 +35,9 @@ pub use response::ResponseHeaders;
 pub use spec::{Callback, InitialCall, Input, Output, State};
 
 pub(crate) use dispatch::{
-    call_error, check_request, commit, dispatch, fill_response, output_plan, panic_text,
+    call_error, check_request, commit, dispatch, fill_response, handled, output_plan, panic_text,
     return_error, CallEnvironment, DispatchError,
 };
-pub(crate) use handler::{CallFuture, ErasedHandler};
+pub(crate) use handler::{CallError, CallFuture, ErasedHandler};
 pub(crate) use placement::blocking_section;
 pub(crate) use registry::{CallbackRegistry, RegisteredCallback};
