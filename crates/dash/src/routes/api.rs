@@ -10,7 +10,7 @@ use axum::response::Response;
 use dash_protocol::Dependency;
 use serde_json::{json, Value};
 
-use super::update::{body_error_response, error_response};
+use super::update::{body_error_response, error_response, with_callback_headers};
 use super::{json_response, AppState};
 use crate::callback::api_endpoint::values;
 use crate::callback::synthetic::{request_body, returned_values};
@@ -66,19 +66,13 @@ pub(crate) async fn serve(
     match dispatch(state.registry.clone(), environment, body).await {
         Ok(answer) => {
             let written: Value = serde_json::from_str(&answer.json).unwrap_or(Value::Null);
-            let mut response = json_response(
-                StatusCode::OK,
-                returned_values(&callback, &written).to_string(),
-            );
-            let headers = response.headers_mut();
-            for (name, value, append) in answer.headers {
-                if append {
-                    headers.append(name, value);
-                } else {
-                    headers.insert(name, value);
-                }
-            }
-            response
+            with_callback_headers(
+                json_response(
+                    StatusCode::OK,
+                    returned_values(&callback, &written).to_string(),
+                ),
+                answer.headers,
+            )
         }
         Err(e) => error_response(&state, e),
     }

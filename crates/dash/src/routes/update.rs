@@ -45,19 +45,27 @@ pub(crate) async fn serve(
     };
     match dispatch(state.registry.clone(), environment, body).await {
         Ok(answer) => {
-            let mut response = json_response(StatusCode::OK, answer.json);
-            let headers = response.headers_mut();
-            for (name, value, append) in answer.headers {
-                if append {
-                    headers.append(name, value);
-                } else {
-                    headers.insert(name, value);
-                }
-            }
-            response
+            with_callback_headers(json_response(StatusCode::OK, answer.json), answer.headers)
         }
         Err(e) => error_response(&state, e),
     }
+}
+
+/// Adds what the callback set with `ctx.response()` (`true`: appended, as
+/// cookies are; else replacing).
+pub(crate) fn with_callback_headers(
+    mut response: Response,
+    added: Vec<(axum::http::HeaderName, axum::http::HeaderValue, bool)>,
+) -> Response {
+    let headers = response.headers_mut();
+    for (name, value, append) in added {
+        if append {
+            headers.append(name, value);
+        } else {
+            headers.insert(name, value);
+        }
+    }
+    response
 }
 
 /// The answer to a body that cannot be read (too large, broken).
