@@ -435,16 +435,19 @@ pub fn run(cfg: &JobsConfig) -> Result<bool, Error> {
     for (spec, interval) in specs(cfg, &tmp) {
         eprintln!("jobs: {}", spec.label);
         let server = Server::start(&spec, Duration::from_secs(60))?;
+        // Ours must answer every request right; the Python twin's errors
+        // (DiskcacheManager's psutil races) are reported, not judged.
+        let ours = spec.program == cfg.app;
         match measure(server.addr, cfg, interval) {
             Ok(f) => {
-                if f.job_errors > 0 || f.poll_errors > 0 || f.jobs_per_sec == 0.0 {
+                if ours && (f.job_errors > 0 || f.poll_errors > 0 || f.jobs_per_sec == 0.0) {
                     ok = false;
                 }
                 results.push((spec.label.clone(), f));
             }
             Err(e) => {
                 eprintln!("jobs: {}: {e}", spec.label);
-                ok = false;
+                ok &= !ours;
             }
         }
         server.stop();
