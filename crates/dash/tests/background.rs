@@ -504,6 +504,19 @@ async fn on_error_turns_a_job_failure_into_outputs_as_python_does() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_started_and_polled_with_a_large_body_runs_as_any_other() {
+    // Bodies above the inline limit (64 KiB) are parsed on the blocking
+    // pool; a background request found there still starts and polls a job.
+    let (base, _) = start_lab("large-body", Duration::from_millis(1)).await;
+    let page = Page::open(&base).await;
+    let mut body = misc_body("large");
+    body["padding"] = json!("x".repeat(100 * 1024));
+    let job = page.start(&body, "").await;
+    let run = page.run(&job, &body, FAST, LIMIT).await;
+    assert_eq!(run.result("misc-out", "children"), json!("async large"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_async_job_stops_at_its_next_await_when_cancelled() {
     let (base, counters) = start_lab("async", Duration::from_millis(1)).await;
     let page = Page::open(&base).await;

@@ -69,6 +69,6 @@ pub(crate) use cancel_inputs::register as register_cancel_callbacks;
 pub(crate) use handles::new_end_id;
 pub(crate) use pool::Jobs;
 pub(crate) use progress::JobLink;
-pub(crate) use protocol::intercept;
+pub(crate) use protocol::{concerns_jobs, intercept, job_query};
 pub(crate) use settings::BackgroundSettings;
 pub(crate) use spec::{check as check_spec, BackgroundSpec};

@@ -40,29 +40,36 @@ use crate::callback::{
 use crate::services::Services;
 use crate::session::RequestSession;
 
-/// Handles the background part of a request. `None`: nothing background
-/// about it (or only `cancelJob`, done now): dispatch the callback as usual.
+/// The background part of a request's query, for an app with background
+/// callbacks (`None` for the others: nothing to look at).
+pub(crate) fn job_query(
+    registry: &CallbackRegistry,
+    environment: &CallEnvironment,
+) -> Result<Option<JobQuery>, DispatchError> {
+    if !registry.has_background() {
+        return Ok(None);
+    }
+    JobQuery::parse(environment.query.as_deref())
+        .map(Some)
+        .map_err(|message| bad(message, None))
+}
+
+/// True if the request is one for [`intercept`]: a background callback's,
+/// or one that names jobs (`cancelJob` on a cancel input's callback).
+pub(crate) fn concerns_jobs(callback: &RegisteredCallback, query: &JobQuery) -> bool {
+    callback.spec.is_background() || query.names_jobs()
+}
+
+/// Handles the background part of a request to `callback` (found by the
+/// dispatch's own parse). `None`: nothing background about it (or only
+/// `cancelJob`, done now): dispatch the callback as usual.
 pub(crate) async fn intercept(
-    registry: &Arc<CallbackRegistry>,
+    registry: &CallbackRegistry,
+    callback: Arc<RegisteredCallback>,
+    query: JobQuery,
     environment: &CallEnvironment,
     body: &Bytes,
 ) -> Option<Result<String, DispatchError>> {
-    if !registry.has_background() {
-        return None;
-    }
-    let query = match JobQuery::parse(environment.query.as_deref()) {
-        Ok(q) => q,
-        Err(message) => return Some(Err(bad(message, None))),
-    };
-    // A body that does not parse, or names no callback, is the usual
-    // dispatch's to refuse.
-    let callback = {
-        let request = CallbackRequest::parse(body).ok()?;
-        registry.get(&request.output)?.clone()
-    };
-    if !callback.spec.is_background() && !query.names_jobs() {
-        return None;
-    }
     let request = Call {
         services: environment.services.clone(),
         session: environment.session.clone(),

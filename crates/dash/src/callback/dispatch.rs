@@ -115,13 +115,28 @@ pub(crate) async fn dispatch(
     environment: CallEnvironment,
     body: Bytes,
 ) -> Result<Answer, DispatchError> {
-    if let Some(answer) = crate::background::intercept(&registry, &environment, &body).await {
-        return answer.map(Answer::from);
-    }
+    // Apps with background callbacks: the requests that concern jobs go to
+    // `background`, found with the same parse as the rest.
+    let jobs = crate::background::job_query(&registry, &environment)?;
     let mut environment = Some(environment);
     let inline = if body.len() <= INLINE_BODY_LIMIT {
         let request = parse(&body)?;
         let callback = find(&registry, &request)?;
+        if let (Some(query), Some(env)) = (&jobs, &environment) {
+            if crate::background::concerns_jobs(&callback, query) {
+                let answer = crate::background::intercept(
+                    &registry,
+                    callback.clone(),
+                    query.clone(),
+                    env,
+                    &body,
+                )
+                .await;
+                if let Some(answer) = answer {
+                    return answer.map(Answer::from);
+                }
+            }
+        }
         match environment.take() {
             Some(env) if callback.cost.runs_inline() => Some(prepare(
                 callback,
@@ -141,23 +156,59 @@ pub(crate) async fn dispatch(
     };
     let prepared = match (inline, environment) {
         (Some(p), _) => p,
-        (None, Some(env)) => tokio::task::spawn_blocking(move || {
-            let request = parse(&body)?;
-            let callback = find(&registry, &request)?;
-            prepare(
-                callback,
-                env,
-                &body,
-                request,
-                false,
-                registry.default_on_error.as_ref(),
-            )
-        })
-        .await
-        .map_err(|e| DispatchError::Failed {
-            callback: "?".into(),
-            message: format!("callback task failed: {e}"),
-        })??,
+        (None, Some(env)) => {
+            // A large body: parsed once on the blocking pool. A background
+            // request found there is answered by `background`, which reads
+            // the body itself (only its requests are parsed twice).
+            let big = body.len() > INLINE_BODY_LIMIT;
+            let (registry2, body2, jobs2) = (registry.clone(), body.clone(), jobs.clone());
+            let routed = tokio::task::spawn_blocking(move || {
+                let request = parse(&body2)?;
+                let callback = find(&registry2, &request)?;
+                if let (true, Some(query)) = (big, &jobs2) {
+                    if crate::background::concerns_jobs(&callback, query) {
+                        return Ok(Err((callback, env)));
+                    }
+                }
+                prepare(
+                    callback,
+                    env,
+                    &body2,
+                    request,
+                    false,
+                    registry2.default_on_error.as_ref(),
+                )
+                .map(Ok)
+            })
+            .await
+            .map_err(task_failed)??;
+            match routed {
+                Ok(p) => p,
+                Err((callback, env)) => {
+                    let query = jobs.clone().unwrap_or_default();
+                    if let Some(answer) =
+                        crate::background::intercept(&registry, callback, query, &env, &body).await
+                    {
+                        return answer.map(Answer::from);
+                    }
+                    let registry = registry.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let request = parse(&body)?;
+                        let callback = find(&registry, &request)?;
+                        prepare(
+                            callback,
+                            env,
+                            &body,
+                            request,
+                            false,
+                            registry.default_on_error.as_ref(),
+                        )
+                    })
+                    .await
+                    .map_err(task_failed)??
+                }
+            }
+        }
         (None, None) => unreachable!("the environment is kept unless the call ran inline"),
     };
     let Prepared {
@@ -210,6 +261,13 @@ pub(crate) async fn dispatch(
         json,
         headers: context.take_response_headers(),
     })
+}
+
+fn task_failed(e: tokio::task::JoinError) -> DispatchError {
+    DispatchError::Failed {
+        callback: "?".into(),
+        message: format!("callback task failed: {e}"),
+    }
 }
 
 fn parse(body: &[u8]) -> Result<CallbackRequest<'_>, DispatchError> {
