@@ -39,13 +39,13 @@ for a in "$@"; do
 done
 
 if [ $smoke = 1 ]; then
-  cargo build -q -p dash --example bench_app --example bench_jobs_app
+  cargo build -q -p plotly-dash --example bench_app --example bench_jobs_app
   cargo build -q -p dash-bench
   bin=$root/target/debug
   [ $jobs_only = 1 ] || "$bin/dash-bench" run --smoke --venv "$venv" --app "$bin/examples/bench_app" ${args[@]+"${args[@]}"}
   "$bin/dash-bench" jobs --smoke --venv "$venv" --app "$bin/examples/bench_jobs_app"
 else
-  cargo build -q --release -p dash --example bench_app --example bench_jobs_app
+  cargo build -q --release -p plotly-dash --example bench_app --example bench_jobs_app
   cargo build -q --release -p dash-bench
   bin=$root/target/release
   [ $jobs_only = 1 ] || "$bin/dash-bench" run --venv "$venv" --app "$bin/examples/bench_app" \

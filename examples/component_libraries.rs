@@ -4,7 +4,7 @@
 //! whose selected row is shown below it, and a dash-mantine-components
 //! slider echoed into a text.
 //!
-//! Run with `cargo run -p dash --example component_libraries --features
+//! Run with `cargo run -p plotly-dash --example component_libraries --features
 //! dbc,dag,dmc` and open http://127.0.0.1:8050/.
 
 use dash::dag::{ColumnDef, SelectedRows};

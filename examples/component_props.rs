@@ -2,7 +2,7 @@
 //! `children_props`): a Mantine button's `leftSection`, a Bootstrap
 //! accordion item's `title`, both in the layout and written by a callback.
 //!
-//! `cargo run -p dash --example component_props --features dbc,dmc`, then
+//! `cargo run -p plotly-dash --example component_props --features dbc,dmc`, then
 //! open http://127.0.0.1:8050/.
 
 use dash::prelude::*;

@@ -27,19 +27,22 @@ step "generated components are current"
 cargo run -q -p xtask -- codegen --check
 
 step "build the examples (the multi-process, differential and browser tests run them)"
-cargo build --examples -p dash
+cargo build --examples -p plotly-dash
 # With the component suites (dbc, dag, dmc), for the browser test.
-cargo build -p dash --example component_libraries --example component_props --features dbc,dag,dmc
+cargo build -p plotly-dash --example component_libraries --example component_props --features dbc,dag,dmc
 
 step "unit, HTTP, storage, multi-process and doc tests"
 cargo test --workspace --all-targets --no-fail-fast
 cargo test --workspace --doc
 
 step "component suites (features dbc, dag, dmc): builders, embedded files, HTTP"
-cargo test -p dash-components --features dbc,dag,dmc --no-fail-fast
-cargo test -p dash-assets --features dbc,dag,dmc --no-fail-fast
-cargo test -p dash --features dbc,dag,dmc --test suites
+cargo test -p plotly-dash-components --features dbc,dag,dmc --no-fail-fast
+cargo test -p plotly-dash-assets --features dbc,dag,dmc --no-fail-fast
+cargo test -p plotly-dash --features dbc,dag,dmc --test suites
 export DASH_EXAMPLES_DIR=$root/target/debug/examples
+
+step "publishable: cargo package, an app outside the workspace from the packaged crates, cargo doc"
+bash scripts/publish_check.sh
 
 step "differential test against Python Dash 4.4.1"
 bash tests/differential/run.sh

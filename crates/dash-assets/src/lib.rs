@@ -31,6 +31,7 @@
 //! assert!(renderer.brotli.len() < renderer.raw.len());
 //! assert!(renderer.fingerprinted_path().starts_with("dash-renderer/build/dash_renderer.v4_4_1m"));
 //! ```
+#![deny(missing_docs)]
 
 #[doc(hidden)]
 pub mod fuzzing;

@@ -1,6 +1,6 @@
 //! Cache-hit latency and throughput of each backend, through `memoize`.
 //!
-//! `cargo bench -p dash-cache --bench cache_hits` (starts its own
+//! `cargo bench -p plotly-dash-cache --bench cache_hits` (starts its own
 //! redis-server; `BENCH_SMOKE=1` for a quick run). Prints a table.
 
 use std::time::{Duration, Instant};

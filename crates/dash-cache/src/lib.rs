@@ -8,6 +8,7 @@
 //! 1 KiB, with a checksum; a damaged entry reads as a miss.
 //! [`Cache::memoize`] computes a missing value once across threads,
 //! processes and hosts (single flight with a renewed lease).
+#![deny(missing_docs)]
 
 mod backend;
 mod cache;

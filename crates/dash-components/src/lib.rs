@@ -38,6 +38,7 @@
 //! `into_component()`, and converts into [`Component`] and [`Children`];
 //! html components take `data-*` and `aria-*` attributes through
 //! `.data("name", value)` and `.aria("name", value)`.
+#![deny(missing_docs)]
 
 use dash_protocol::{Children, Component};
 use serde_json::Value;

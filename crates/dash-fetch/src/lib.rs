@@ -10,6 +10,7 @@
 //! dash-mantine-components) are pinned the same way in [`suites`].
 //!
 //! Used by the `dash-assets` build script and by the component generator.
+#![deny(missing_docs)]
 
 use std::fmt;
 use std::fs;

@@ -19,6 +19,7 @@
 //!     r#"{"type":"Div","namespace":"dash_html_components","props":{"id":"greeting","children":"Hello"}}"#
 //! );
 //! ```
+#![deny(missing_docs)]
 
 mod component;
 mod dependency;

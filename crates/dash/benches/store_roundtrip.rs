@@ -1,7 +1,7 @@
 //! Big dcc.Store values through a callback: decode, encode and whole round
 //! trip at 100 KB, 1 MB and 10 MB. Prints a table.
 //!
-//! `cargo bench -p dash --bench store_roundtrip` (set `BENCH_SMOKE=1` for a
+//! `cargo bench -p plotly-dash --bench store_roundtrip` (set `BENCH_SMOKE=1` for a
 //! quick run).
 
 use std::hint::black_box;

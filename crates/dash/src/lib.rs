@@ -23,6 +23,7 @@
 //! ```
 //!
 //! See `ARCHITECTURE.md` for the crate map and the path of one request.
+#![deny(missing_docs)]
 
 pub mod allocator;
 mod app;

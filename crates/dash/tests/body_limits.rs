@@ -1,7 +1,7 @@
 //! Request bodies against a real server process (`bench_app`): the
 //! per-process budget of bodies in flight (503 + Retry-After), the
 //! per-request limit (413), a stalled body (408), and the memory of large
-//! requests given back after them. `cargo build -p dash --examples` first.
+//! requests given back after them. `cargo build -p plotly-dash --examples` first.
 
 mod support;
 

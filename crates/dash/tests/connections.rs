@@ -1,6 +1,6 @@
 //! Connections against a real server process (`hello`): the header and
 //! idle timeouts, the connection cap, the descriptor limit, accept errors,
-//! and the security headers on every answer. `cargo build -p dash
+//! and the security headers on every answer. `cargo build -p plotly-dash
 //! --examples` first.
 
 mod support;

@@ -2,7 +2,7 @@
 //! servers on different ports sharing Redis (two "hosts"), a computing
 //! process killed mid-way, a worker killed under load, Redis stopped and
 //! restarted. Runs the built `on_disk_share` example: `cargo build
-//! --examples -p dash` first (scripts/test.sh does).
+//! --examples -p plotly-dash` first (scripts/test.sh does).
 
 use std::time::{Duration, Instant};
 

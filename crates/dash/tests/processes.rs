@@ -1,7 +1,7 @@
 //! Processes: workers die with their supervisor (kill -9, or a stop in
 //! the first milliseconds), a stop drains the requests in flight within
 //! the graceful timeout, a killed worker is restarted. Runs the built
-//! examples: `cargo build -p dash --examples` first.
+//! examples: `cargo build -p plotly-dash --examples` first.
 
 mod support;
 

@@ -1,5 +1,5 @@
 //! ServerStore across processes and hosts: the built `server_store_share`
-//! example (`cargo build --examples -p dash` first) with two workers on one
+//! example (`cargo build --examples -p plotly-dash` first) with two workers on one
 //! SQLite file, and two servers (two "hosts") sharing a real redis-server. A
 //! reference written through one process is resolved by every other; with
 //! another session's cookie it is refused everywhere.

@@ -2,7 +2,7 @@
 //! and wrong-secret cookies, idle and absolute expiry, rotation, `Secure`
 //! behind a trusted proxy, the cookie path under a prefix, secret rotation.
 //! Real listeners and real SQLite files; the `processes` part runs the
-//! built `session_cache` example (`cargo build --examples -p dash` first):
+//! built `session_cache` example (`cargo build --examples -p plotly-dash` first):
 //! two workers and two servers sharing a SQLite file, a restart, and the
 //! server's debug log searched for secrets and session ids.
 

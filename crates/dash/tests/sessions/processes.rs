@@ -19,7 +19,7 @@ fn example(name: &str) -> PathBuf {
         .join(name);
     assert!(
         path.exists(),
-        "{} is missing: build the examples first (cargo build --examples -p dash)",
+        "{} is missing: build the examples first (cargo build --examples -p plotly-dash)",
         path.display()
     );
     path

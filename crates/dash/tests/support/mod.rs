@@ -21,7 +21,7 @@ pub fn example(name: &str) -> PathBuf {
         .join(name);
     assert!(
         dir.exists(),
-        "{} is missing: build the examples first (cargo build --examples -p dash)",
+        "{} is missing: build the examples first (cargo build --examples -p plotly-dash)",
         dir.display()
     );
     dir
