@@ -119,6 +119,8 @@ impl Dash {
             self.server_stores.registry.clone(),
             &self.server_stores.settings,
         )?);
+        let custom_routes = std::mem::take(&mut self.custom_routes);
+        let api_paths = self.api_endpoint_paths(&prefixes.routes);
         let state = Arc::new(AppState {
             server_stores,
             store_guard,
@@ -138,6 +140,15 @@ impl Dash {
             &prefixes.routes,
             &self.settings.assets_url_path,
             self.settings.compress,
+        );
+        let (router, sessions) = crate::custom_routes::assemble(
+            custom_routes,
+            router,
+            &prefixes.routes,
+            &self.settings.assets_url_path,
+            api_paths,
+            services.clone(),
+            sessions,
         );
         let router = crate::serve::protect(router, &limits, sessions);
         Ok((router, services, limits))
