@@ -21,7 +21,8 @@ impl Dash {
             .unwrap_or_else(|| RunOptions::env_flag("DASH_DEBUG").unwrap_or(false))
     }
 
-    /// Checks the app and builds its axum router (all Dash routes), for
+    /// Checks the app and builds its axum router (all Dash routes, and the
+    /// app's own routes and layers: [`Dash::route`], [`Dash::layer`]), for
     /// embedding in a larger axum app or for tests.
     pub fn into_router(self) -> Result<Router, Error> {
         self.build()

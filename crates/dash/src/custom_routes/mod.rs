@@ -101,7 +101,7 @@ impl Dash {
     /// use axum::routing::get;
     /// use dash::prelude::*;
     ///
-    /// let mut app = Dash::new();
+    /// let mut app = Dash::new().cache_url("memory://");
     /// app.layout(html::Div::new().id("page"));
     /// app.route("/hello", get(|| async { "hi" }));
     /// app.route("/items/{id}", get(|axum::extract::Path(id): axum::extract::Path<u32>| async move {
@@ -109,7 +109,7 @@ impl Dash {
     /// }));
     /// assert!(app.into_router().is_ok());
     ///
-    /// let mut clash = Dash::new();
+    /// let mut clash = Dash::new().cache_url("memory://");
     /// clash.layout(html::Div::new().id("page"));
     /// clash.route("/_dash-layout", get(|| async { "mine" }));
     /// let e = clash.into_router().unwrap_err().to_string();
@@ -133,7 +133,7 @@ impl Dash {
     /// let api = axum::Router::new()
     ///     .route("/api/ping", get(|| async { "pong" }))
     ///     .nest("/admin", axum::Router::new().route("/stats", get(|| async { "{}" })));
-    /// let mut app = Dash::new();
+    /// let mut app = Dash::new().cache_url("memory://");
     /// app.layout(html::Div::new().id("page"));
     /// app.merge(api);
     /// assert!(app.into_router().is_ok());
@@ -153,7 +153,7 @@ impl Dash {
     /// ```
     /// use dash::prelude::*;
     ///
-    /// let mut app = Dash::new();
+    /// let mut app = Dash::new().cache_url("memory://");
     /// app.layout(html::Div::new().id("page"));
     /// app.layer(axum::middleware::map_response(
     ///     |mut r: axum::response::Response| async move {
@@ -192,7 +192,10 @@ impl Dash {
     /// ```
     /// use dash::prelude::*;
     ///
-    /// let mut app = Dash::new().trusted_proxies(["10.0.0.0/8"]).forwarded_headers(true);
+    /// let mut app = Dash::new()
+    ///     .cache_url("memory://")
+    ///     .trusted_proxies(["10.0.0.0/8"])
+    ///     .forwarded_headers(true);
     /// app.layout(html::Div::new().id("page"));
     /// assert!(app.into_router().is_ok());
     /// ```
@@ -209,7 +212,7 @@ impl Dash {
     /// ```
     /// use dash::prelude::*;
     ///
-    /// let mut app = Dash::new().health_endpoint("health");
+    /// let mut app = Dash::new().cache_url("memory://").health_endpoint("health");
     /// app.layout(html::Div::new().id("page"));
     /// assert!(app.into_router().is_ok());
     /// ```
