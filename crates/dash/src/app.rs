@@ -37,6 +37,7 @@ pub struct Dash {
     pub(crate) callbacks: CallbackRegistry,
     pub(crate) services: ServiceSettings,
     pub(crate) server_stores: crate::server_store::AppStores,
+    pub(crate) custom_routes: crate::custom_routes::AppRoutes,
 }
 
 impl Default for Dash {
@@ -55,6 +56,7 @@ impl Dash {
             callbacks: CallbackRegistry::default(),
             services: ServiceSettings::default(),
             server_stores: Default::default(),
+            custom_routes: Default::default(),
         }
     }
 
@@ -274,6 +276,15 @@ impl Dash {
         self
     }
 
+    /// The full paths of the `api_endpoint` callbacks.
+    pub(crate) fn api_endpoint_paths(&self, prefix: &str) -> Vec<String> {
+        self.callbacks
+            .callbacks()
+            .filter_map(|cb| cb.spec.api_endpoint.as_deref())
+            .map(|path| format!("{prefix}{}", path.trim_start_matches('/')))
+            .collect()
+    }
+
     /// Every problem found while the app was declared.
     pub fn validate(&self) -> Result<(), Error> {
         let mut problems: Vec<Error> = Vec::new();
@@ -293,6 +304,13 @@ impl Dash {
             &self.callbacks,
             &self.settings.assets_url_path,
         ));
+        if let Ok(prefixes) = self.settings.prefixes() {
+            problems.extend(self.custom_routes.problems(
+                &prefixes.routes,
+                &self.settings.assets_url_path,
+                self.api_endpoint_paths(&prefixes.routes),
+            ));
+        }
         for p in self.callbacks.problems() {
             if let Error::InvalidCallback { callback, reason } = p {
                 problems.push(Error::InvalidCallback {

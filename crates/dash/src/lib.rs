@@ -30,6 +30,7 @@ mod app;
 mod assets_folder;
 pub mod background;
 pub mod callback;
+pub mod custom_routes;
 mod dev_tools;
 mod error;
 pub mod files;

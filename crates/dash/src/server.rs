@@ -21,7 +21,8 @@ impl Dash {
             .unwrap_or_else(|| RunOptions::env_flag("DASH_DEBUG").unwrap_or(false))
     }
 
-    /// Checks the app and builds its axum router (all Dash routes), for
+    /// Checks the app and builds its axum router (all Dash routes, and the
+    /// app's own routes and layers: [`Dash::route`], [`Dash::layer`]), for
     /// embedding in a larger axum app or for tests.
     pub fn into_router(self) -> Result<Router, Error> {
         self.build()
@@ -119,6 +120,8 @@ impl Dash {
             self.server_stores.registry.clone(),
             &self.server_stores.settings,
         )?);
+        let custom_routes = std::mem::take(&mut self.custom_routes);
+        let api_paths = self.api_endpoint_paths(&prefixes.routes);
         let state = Arc::new(AppState {
             server_stores,
             store_guard,
@@ -138,6 +141,15 @@ impl Dash {
             &prefixes.routes,
             &self.settings.assets_url_path,
             self.settings.compress,
+        );
+        let (router, sessions) = crate::custom_routes::assemble(
+            custom_routes,
+            router,
+            &prefixes.routes,
+            &self.settings.assets_url_path,
+            api_paths,
+            services.clone(),
+            sessions,
         );
         let router = crate::serve::protect(router, &limits, sessions);
         Ok((router, services, limits))

@@ -157,8 +157,9 @@ impl CallbackContext {
         self.facts().query.as_deref()
     }
 
-    /// The address the request came from (the peer of the connection; behind
-    /// a proxy, read `X-Forwarded-For` with [`header`](Self::header)).
+    /// The address the request came from (the peer of the connection;
+    /// behind a trusted proxy, the client it names with
+    /// [`Dash::forwarded_headers`](crate::Dash::forwarded_headers) on).
     pub fn remote_addr(&self) -> Option<SocketAddr> {
         self.facts().remote
     }

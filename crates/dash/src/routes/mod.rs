@@ -23,6 +23,8 @@ use axum::Router;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 
+pub(crate) use health::plain as health_plain;
+
 use crate::callback::CallbackRegistry;
 use crate::layout::LayoutSource;
 

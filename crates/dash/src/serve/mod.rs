@@ -23,7 +23,8 @@ pub(crate) use settings::{ServeLimits, ServeSettings};
 pub(crate) use stop::Stop;
 
 /// Wraps the whole router in one service that every request goes through:
-/// the body budget, the session and the security
+/// the body budget, the session (`None`: the app's layers
+/// wrap it, inside `router`) and the security
 /// headers (added last, so errors carry them too). One service around the
 /// router, not layers on each route: a layer of `Router::layer` costs a
 /// clone and a boxed future per route and request (about 8,000
@@ -31,7 +32,7 @@ pub(crate) use stop::Stop;
 pub(crate) fn protect(
     router: axum::Router,
     limits: &ServeLimits,
-    sessions: std::sync::Arc<crate::session::Sessions>,
+    sessions: Option<std::sync::Arc<crate::session::Sessions>>,
 ) -> Protected {
     Protected::new(router, limits, sessions)
 }

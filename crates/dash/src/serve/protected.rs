@@ -24,11 +24,15 @@ pub(crate) struct Protected {
 struct Shared {
     metering: Metering,
     headers: SecurityHeaders,
-    sessions: Arc<Sessions>,
+    sessions: Option<Arc<Sessions>>,
 }
 
 impl Protected {
-    pub(crate) fn new(inner: axum::Router, limits: &ServeLimits, sessions: Arc<Sessions>) -> Self {
+    pub(crate) fn new(
+        inner: axum::Router,
+        limits: &ServeLimits,
+        sessions: Option<Arc<Sessions>>,
+    ) -> Self {
         Protected {
             inner,
             shared: Arc::new(Shared {
@@ -53,7 +57,10 @@ impl tower_service::Service<Request> for Protected {
         let mut inner = self.inner.clone();
         let shared = self.shared.clone();
         Box::pin(async move {
-            let session = crate::session::begin(&shared.sessions, &mut request);
+            let session = shared
+                .sessions
+                .as_ref()
+                .map(|sessions| crate::session::begin(sessions, &mut request));
             let mut response = meter(&shared.metering, request, |request| async move {
                 // A Router is always ready.
                 match tower_service::Service::call(&mut inner, request).await {
@@ -62,7 +69,9 @@ impl tower_service::Service<Request> for Protected {
                 }
             })
             .await;
-            crate::session::finish(&session, &mut response);
+            if let Some(session) = &session {
+                crate::session::finish(session, &mut response);
+            }
             shared.headers.apply(response.headers_mut());
             Ok(response)
         })

@@ -51,8 +51,16 @@ pub(crate) fn finish(session: &RequestSession, response: &mut Response) {
     }
 }
 
-/// `X-Forwarded-Proto: https` (the first of a list) from a trusted peer.
+/// `X-Forwarded-Proto: https` (the first of a list) from a trusted peer;
+/// what `Dash::forwarded_headers` found, when it ran (the peer is then the
+/// client, not the proxy).
 fn forwarded_https(request: &Request, trusted: &TrustedProxies) -> bool {
+    if let Some(forwarded) = request
+        .extensions()
+        .get::<crate::custom_routes::Forwarded>()
+    {
+        return forwarded.https();
+    }
     let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() else {
         return false;
     };

@@ -38,7 +38,7 @@ use dash_cache::CacheBackend;
 pub(crate) use middleware::{begin, finish};
 pub(crate) use request::RequestSession;
 pub use secret::{AppSecret, SecretSource, Verified, MIN_SECRET_KEY_BYTES};
-pub(crate) use settings::SessionSettings;
+pub(crate) use settings::{SessionSettings, TrustedProxies};
 pub use stored::rotate_stored_secret;
 
 use crate::services::Services;
@@ -62,6 +62,11 @@ pub(crate) struct Sessions {
 }
 
 impl Sessions {
+    /// The peers whose forwarded headers are believed.
+    pub(crate) fn trusted_proxies(&self) -> &TrustedProxies {
+        &self.settings.trusted_proxies
+    }
+
     /// Loads the app secret and the session settings; called once by
     /// `build()`. Without a configured secret, the cache backend must be
     /// reachable (it keeps the shared one), else this is a start error; with

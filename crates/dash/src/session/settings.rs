@@ -72,7 +72,7 @@ impl TrustedProxies {
     }
 
     /// `*`, addresses and CIDR networks.
-    fn parse<S: AsRef<str>>(items: &[S]) -> Result<Self, Error> {
+    pub(crate) fn parse<S: AsRef<str>>(items: &[S]) -> Result<Self, Error> {
         let mut nets = Vec::new();
         for item in items.iter().map(|s| s.as_ref().trim()) {
             match item {

@@ -27,6 +27,18 @@ pub fn example(name: &str) -> PathBuf {
     dir
 }
 
+/// Serves `router` on a free port with the peer as
+/// `ConnectInfo<SocketAddr>`, as `Dash::run` does; the base URL.
+pub async fn serve_with_peer(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.unwrap();
+    });
+    format!("http://{addr}")
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
