@@ -28,6 +28,35 @@
 //! assert_eq!(answer.side_update("status", "children"), Some(&json!("ok")));
 //! ```
 //!
+//! Pattern-matching callbacks are called with the ids of the components:
+//! give each matched Input or State with its own id (`MATCH`: one
+//! component, `ALL`: each one), and the components of an `ALL` output with
+//! [`TestCall::component`]; a `MATCH` output takes the matched input's
+//! values.
+//!
+//! ```
+//! use dash::prelude::*;
+//! use dash::testing::TestApp;
+//! use dash::{ComponentId, Wildcard};
+//! use serde_json::json;
+//!
+//! let item = |i: i64| ComponentId::object([("type", "item".into()), ("i", i.into())]);
+//! let pattern = |w: Wildcard| ComponentId::object([("type", "item".into()), ("i", w.into())]);
+//! let mut app = Dash::new();
+//! app.callback(
+//!     Callback::new().output(("total", "children")).input((pattern(Wildcard::All), "value")),
+//!     |values: Vec<Option<u32>>| values.into_iter().flatten().sum::<u32>(),
+//! );
+//! let app = TestApp::new(app).unwrap();
+//! let answer = app
+//!     .call(("total", "children"))
+//!     .input((item(1), "value"), 2)
+//!     .input((item(2), "value"), 5)
+//!     .run()
+//!     .unwrap();
+//! assert_eq!(answer.output("total", "children"), Some(&json!(7)));
+//! ```
+//!
 //! The cache is in memory (`memory://`) unless the app names one with
 //! `Dash::cache_url`; a call has no session. Background callbacks are not
 //! run by it.
@@ -94,6 +123,7 @@ impl TestApp {
             values: Vec::new(),
             triggered: Vec::new(),
             headers: HeaderMap::new(),
+            components: Vec::new(),
         }
     }
 }
@@ -108,6 +138,7 @@ pub struct TestCall<'a> {
     values: Vec<(Dependency, Value)>,
     triggered: Vec<String>,
     headers: HeaderMap,
+    components: Vec<ComponentId>,
 }
 
 fn dependency(d: impl Into<crate::callback::Input>) -> Dependency {
@@ -148,6 +179,13 @@ impl TestCall<'_> {
         self
     }
 
+    /// A component on the page, for an `ALL` output (the renderer lists the
+    /// components it matches).
+    pub fn component(mut self, id: impl Into<ComponentId>) -> Self {
+        self.components.push(id.into());
+        self
+    }
+
     /// A header of the request (`ctx.header`, `ctx.cookies`).
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if let (Ok(n), Ok(v)) = (
@@ -171,7 +209,7 @@ impl TestCall<'_> {
                     self.output.id, self.output.property
                 ))
             })?;
-        request_body(callback, &self.values, &self.triggered).map_err(bad)
+        request_body(callback, &self.values, &self.triggered, &self.components).map_err(bad)
     }
 
     /// Runs the callback and returns its answer.

@@ -160,3 +160,91 @@ fn context_lists_grouping_and_response_headers() {
         ]
     );
 }
+
+fn item(kind: &str, i: i64) -> dash::ComponentId {
+    dash::ComponentId::object([("type", kind.into()), ("i", i.into())])
+}
+
+fn pattern(kind: &str, w: dash::Wildcard) -> dash::ComponentId {
+    dash::ComponentId::object([("type", kind.into()), ("i", w.into())])
+}
+
+#[test]
+fn pattern_matching_callbacks_take_the_components_ids() {
+    use dash::Wildcard::{All, AllSmaller, Match};
+    let mut app = Dash::new();
+    // MATCH: the output of the matched component; ALLSMALLER beside it.
+    app.callback(
+        Callback::new()
+            .output((pattern("out", Match), "children"))
+            .input((pattern("in", Match), "value"))
+            .state((pattern("in", AllSmaller), "value")),
+        |ctx: CallbackContext, v: String, before: Vec<String>| {
+            format!(
+                "{v} after {before:?} ({})",
+                ctx.triggered_prop_ids().join(",")
+            )
+        },
+    );
+    // ALL in and out: one value per component on the page.
+    app.callback(
+        Callback::new()
+            .output((pattern("echo", All), "children"))
+            .input((pattern("in", All), "value")),
+        |values: Vec<String>| {
+            values
+                .into_iter()
+                .map(|v| v.to_uppercase())
+                .collect::<Vec<_>>()
+        },
+    );
+    let app = TestApp::new(app).unwrap();
+    let answer = app
+        .call((pattern("out", Match), "children"))
+        .input((item("in", 2), "value"), "b")
+        .state((item("in", 0), "value"), "x")
+        .state((item("in", 1), "value"), "a")
+        .triggered((item("in", 2), "value"))
+        .run()
+        .unwrap();
+    let triggered = format!("{}.value", item("in", 2));
+    assert_eq!(
+        answer.output(item("out", 2), "children"),
+        Some(&json!(format!("b after [\"x\", \"a\"] ({triggered})")))
+    );
+    assert_eq!(answer.output(item("out", 1), "children"), None);
+
+    let answer = app
+        .call((pattern("echo", All), "children"))
+        .input((item("in", 1), "value"), "a")
+        .input((item("in", 2), "value"), "b")
+        .component(item("echo", 1))
+        .component(item("echo", 2))
+        .component(item("other", 1))
+        .run()
+        .unwrap();
+    assert_eq!(
+        answer.output(item("echo", 1), "children"),
+        Some(&json!("A"))
+    );
+    assert_eq!(
+        answer.output(item("echo", 2), "children"),
+        Some(&json!("B"))
+    );
+
+    // A MATCH input with no value, or two: a clear error naming it.
+    let none = app
+        .call((pattern("out", Match), "children"))
+        .run()
+        .unwrap_err()
+        .to_string();
+    assert!(none.contains("MATCH"), "{none}");
+    let two = app
+        .call((pattern("out", Match), "children"))
+        .input((item("in", 1), "value"), "a")
+        .input((item("in", 2), "value"), "b")
+        .run()
+        .unwrap_err()
+        .to_string();
+    assert!(two.contains("2 given values"), "{two}");
+}

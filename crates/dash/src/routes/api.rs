@@ -48,7 +48,7 @@ pub(crate) async fn serve(
         Ok(v) => v,
         Err(m) => return bad(m),
     };
-    let call = match request_body(&callback, &given, &[]) {
+    let call = match request_body(&callback, &given, &[], &[]) {
         Ok(b) => b,
         Err(m) => return bad(m),
     };
