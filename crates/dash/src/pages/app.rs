@@ -17,6 +17,8 @@ use crate::{Dash, Error};
 pub(crate) struct PagesSetup {
     pages: Vec<Page>,
     not_found: NotFound,
+    /// The app's description, the default of every page's.
+    description: Option<String>,
     problems: Vec<String>,
     /// Set once the router is registered.
     registry: Option<Arc<PageRegistry>>,
@@ -120,6 +122,21 @@ impl Dash {
         self
     }
 
+    /// The default description of every page (Python's
+    /// `Dash(description=...)`), for the meta tags of pages without one.
+    ///
+    /// ```
+    /// use dash::pages::Page;
+    /// use dash::prelude::*;
+    /// let mut app = Dash::new().description("An app");
+    /// app.page(Page::new("/").layout(html::Div::new()));
+    /// assert_eq!(app.page_registry()[0].description, "An app");
+    /// ```
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.pages.description = Some(description.into());
+        self
+    }
+
     /// The pages in registry order; see [`page_registry`].
     pub fn page_registry(&self) -> Vec<PageEntry> {
         self.build_page_registry()
@@ -129,16 +146,22 @@ impl Dash {
             .collect()
     }
 
-    fn build_page_registry(&self) -> PageRegistry {
-        let requests = self
-            .settings
+    /// The requests prefix (bad prefixes are reported when the app is
+    /// built; `/` meanwhile).
+    fn requests_prefix(&self) -> String {
+        self.settings
             .prefixes()
             .map(|p| p.requests)
-            .unwrap_or_else(|_| "/".into());
+            .unwrap_or_else(|_| "/".into())
+    }
+
+    fn build_page_registry(&self) -> PageRegistry {
+        let requests = self.requests_prefix();
         registry::build(
             &self.pages.pages,
             &Defaults {
                 app_title: &self.settings.title,
+                app_description: self.pages.description.as_deref().unwrap_or(""),
                 requests_prefix: &requests,
                 assets_folder: &self.settings.assets_folder,
             },
@@ -206,11 +229,7 @@ impl Dash {
                 "props": {"children": children},
             }));
         }
-        let requests_prefix = self
-            .settings
-            .prefixes()
-            .map(|p| p.requests)
-            .unwrap_or_else(|_| "/".into());
+        let requests_prefix = self.requests_prefix();
         container::register_callbacks(
             self,
             Router {

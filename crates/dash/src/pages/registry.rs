@@ -121,6 +121,7 @@ impl PageRegistry {
 /// What the app knows to fill a page's defaults.
 pub(crate) struct Defaults<'a> {
     pub app_title: &'a str,
+    pub app_description: &'a str,
     pub requests_prefix: &'a str,
     pub assets_folder: &'a std::path::Path,
 }
@@ -143,7 +144,7 @@ pub(crate) fn build(pages: &[Page], d: &Defaults<'_>) -> PageRegistry {
                 .description
                 .as_ref()
                 .map(|t| t.render(&default_args))
-                .unwrap_or_default();
+                .unwrap_or_else(|| d.app_description.to_owned());
             let order = match &p.order {
                 None if p.path == "/" && !order_supplied => Some(PageOrder::Number(0.0)),
                 o => o.clone(),
