@@ -559,7 +559,7 @@ async fn the_validation_layout_holds_every_page_and_callbacks_on_pages_are_accep
 #[test]
 fn problems_of_pages_are_reported_at_start() {
     let expect = |app: Dash, needle: &str| {
-        let e = app.into_router().err().expect("an error").to_string();
+        let e = app.into_router().expect_err("an error").to_string();
         assert!(e.contains(needle), "{needle} in {e}");
     };
     let mut dup = Dash::new().cache_url("memory://");
