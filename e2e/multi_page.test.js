@@ -127,3 +127,32 @@ describe('multi_page', { timeout: 180000 }, () => {
     assert.match(missing.text, /react-entry-point/);
   });
 });
+
+describe('multi_page in debug mode', { timeout: 120000 }, () => {
+  let app;
+  let browser;
+  before(async () => {
+    app = await startApp('multi_page', { env: { DASH_DEBUG: '1', DASH_CACHE_URL: 'memory://' } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('the renderer accepts callbacks on every page (the validation layout) and shows no error', async () => {
+    const ctx = await browser.newContext();
+    const { page, problems } = await openPage(ctx, `${app.url}/`);
+    await page.waitForSelector('.dash-debug-menu__outer');
+    await page.waitForSelector('#title:text-is("Home")');
+    await page.click('#nav a:text-is("Analytics")');
+    await page.waitForSelector('#city-out:text-is("Selected: Paris")');
+    await page.click('#nav a:text-is("Report")');
+    await page.waitForSelector('#title:text-is("Report none")');
+    // Any callback or validation error would show a count in the dev tools.
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('.test-devtools-error-count').count(), 0);
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+});
