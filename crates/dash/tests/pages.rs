@@ -614,3 +614,46 @@ async fn an_app_without_pages_serves_the_same_page_on_every_path() {
             && !a.contains("og:title")
     );
 }
+
+#[test]
+fn test_app_calls_the_router_and_page_callbacks_without_a_server() {
+    let mut app = report_app();
+    app.page(
+        Page::new("/city")
+            .layout(html::Div::new().children((
+                dcc::Input::new().id("city"),
+                html::Div::new().id("city-out"),
+            )))
+            .callback(
+                Callback::new()
+                    .output(("city-out", "children"))
+                    .input(("city", "value")),
+                |c: Option<String>| format!("Selected: {}", c.unwrap_or_default()),
+            ),
+    );
+    let t = dash::testing::TestApp::new(app).unwrap();
+    let a = t
+        .call(("_pages_content", "children"))
+        .input(("_pages_location", "pathname"), "/report/3")
+        .input(("_pages_location", "search"), "?tab=x")
+        .triggered(("_pages_location", "pathname"))
+        .run()
+        .unwrap();
+    assert_eq!(
+        a.output("_pages_store", "data"),
+        Some(&json!({"title": "Report 3"}))
+    );
+    assert_eq!(
+        a.output("_pages_content", "children").unwrap()["props"]["children"],
+        "report=3 tab=x all=[\"x\"]"
+    );
+    let a = t
+        .call(("city-out", "children"))
+        .input(("city", "value"), "Lima")
+        .run()
+        .unwrap();
+    assert_eq!(
+        a.output("city-out", "children"),
+        Some(&json!("Selected: Lima"))
+    );
+}
