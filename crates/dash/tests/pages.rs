@@ -657,3 +657,23 @@ fn test_app_calls_the_router_and_page_callbacks_without_a_server() {
         Some(&json!("Selected: Lima"))
     );
 }
+
+#[tokio::test]
+async fn urls_in_meta_tags_are_https_behind_https_and_a_panicking_title_is_the_apps() {
+    let mut app = Dash::new()
+        .cache_url("memory://")
+        .title("Site")
+        .secure_cookies(Some(true));
+    app.page(text_page("/", "home").title("Home"));
+    app.page(text_page("/boom/<x>", "boom").title_fn(|_: &PageArgs| -> String { panic!("title") }));
+    let base = serve(app).await;
+    let host = base.trim_start_matches("http://");
+    let (_, html) = get(&base, "/").await;
+    assert!(html.contains(&format!(
+        "<meta property=\"og:url\" content=\"https://{host}/\">"
+    )));
+    let (status, html) = get(&base, "/boom/1").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<title>Site</title>"));
+    assert_eq!(get(&base, "/").await.0, 200);
+}

@@ -136,14 +136,14 @@ pub(crate) fn build(pages: &[Page], d: &Defaults<'_>) -> PageRegistry {
             let default_args =
                 PageArgs::new(p.path.clone(), default_variables(p), "", Default::default());
             let title = match &p.title {
-                Some(t) => t.render(&default_args),
+                Some(t) => render_text(t, &default_args).unwrap_or_else(|| name.clone()),
                 None if d.app_title != "Dash" => d.app_title.to_owned(),
                 None => name.clone(),
             };
             let description = p
                 .description
                 .as_ref()
-                .map(|t| t.render(&default_args))
+                .and_then(|t| render_text(t, &default_args))
                 .unwrap_or_else(|| d.app_description.to_owned());
             let order = match &p.order {
                 None if p.path == "/" && !order_supplied => Some(PageOrder::Number(0.0)),
@@ -181,6 +181,11 @@ pub(crate) fn build(pages: &[Page], d: &Defaults<'_>) -> PageRegistry {
     PageRegistry {
         pages: list.into_iter().map(Arc::new).collect(),
     }
+}
+
+/// A title or description function's text; `None` if it panics.
+fn render_text(text: &PageText, args: &PageArgs) -> Option<String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| text.render(args))).ok()
 }
 
 /// The variables of a page's default path (`none` each).

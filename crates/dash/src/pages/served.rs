@@ -98,7 +98,14 @@ pub(crate) struct ServedPages {
 impl ServedPages {
     /// The answer for `uri`; `page` is the rendered page when there is no
     /// shell.
-    pub(crate) fn answer(&self, uri: &Uri, headers: &HeaderMap, page: Option<&str>) -> Answer {
+    pub(crate) fn answer(
+        &self,
+        uri: &Uri,
+        headers: &HeaderMap,
+        https: bool,
+        page: Option<&str>,
+    ) -> Answer {
+        let root = root(headers, https);
         let app_path = strip_requests_prefix(&self.routes_prefix, uri.path()).unwrap_or("");
         if let Some(target) = self.registry.redirect_target(app_path) {
             return Answer::Redirect(target.entry.relative_path.clone());
@@ -116,16 +123,22 @@ impl ServedPages {
                     page.entry.image.as_ref().map(|file| {
                         format!(
                             "{}{}{}",
-                            self.root(headers),
+                            root,
                             self.assets_base.trim_start_matches('/'),
                             file
                         )
                     })
                 });
+                // A title or description function that panics: the
+                // app's title and no description, never a dropped answer.
+                let texts = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    (page.title(&args), page.description(&args))
+                }))
+                .unwrap_or_else(|_| (self.app_title.clone(), String::new()));
                 (
                     StatusCode::OK,
-                    page.title(&args),
-                    page.description(&args),
+                    texts.0,
+                    texts.1,
                     image,
                     page.meta_tags.as_slice(),
                 )
@@ -140,7 +153,7 @@ impl ServedPages {
         };
         let url = format!(
             "{}{}",
-            self.root(headers).trim_end_matches('/'),
+            root.trim_end_matches('/'),
             uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
         );
         let metas = meta_tags(
@@ -158,15 +171,17 @@ impl ServedPages {
         };
         Answer::Page { status, html }
     }
+}
 
-    /// Flask's `request.root`: `http://<host>/`.
-    fn root(&self, headers: &HeaderMap) -> String {
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
-        format!("http://{host}/")
-    }
+/// Flask's `request.root`: `http://<host>/` (`https` when a trusted proxy
+/// says the browser used it, or secure cookies are forced).
+fn root(headers: &HeaderMap, https: bool) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if https { "https" } else { "http" };
+    format!("{scheme}://{host}/")
 }
 
 /// Python's `_page_meta_tags` (plus `og:url`), then the page's own tags;

@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
+use axum::extract::Request;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
 
@@ -16,8 +17,7 @@ use crate::session::RequestSession;
 pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
     session: Option<Extension<RequestSession>>,
-    uri: Uri,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
     let mut page = match state.hot_reload.clone() {
         Some(watcher) => tokio::task::spawn_blocking(move || watcher.page())
@@ -30,7 +30,8 @@ pub(crate) async fn serve(
     let mut status = StatusCode::OK;
     if let Some(pages) = &state.served_pages {
         let rendered = state.hot_reload.is_some().then_some(page.as_str());
-        match pages.answer(&uri, &headers, rendered) {
+        let https = session.as_ref().is_some_and(|s| s.0.secure());
+        match pages.answer(request.uri(), request.headers(), https, rendered) {
             Answer::Redirect(to) => {
                 // 301, as Python's pages answer `redirect_from` paths.
                 return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response();
