@@ -677,3 +677,102 @@ async fn urls_in_meta_tags_are_https_behind_https_and_a_panicking_title_is_the_a
     assert!(html.contains("<title>Site</title>"));
     assert_eq!(get(&base, "/").await.0, 200);
 }
+
+#[tokio::test]
+async fn pala005_routing_inputs() {
+    let mut app = Dash::new().cache_url("memory://");
+    app.routing_callback_state("hash", dash::State::new(dash::pages::LOCATION_ID, "hash"));
+    app.routing_callback_input("language", dash::Input::new("language", "value"));
+    app.page(Page::new("/").layout(html::Div::new().id("contents").children("Home")));
+    app.page(Page::new("/function-layout").layout_fn(|a: &PageArgs| {
+        let hash = a.routing("hash").and_then(Value::as_str).unwrap_or("");
+        let text = match a.routing("language").and_then(Value::as_str) {
+            Some("fr") => format!("Le hash dit: {hash}"),
+            _ => format!("Hash says: {hash}"),
+        };
+        html::Div::new().id("contents").children(text)
+    }));
+    app.layout(
+        html::Div::new().children((
+            dcc::Dropdown::new()
+                .id("language")
+                .options(["en", "fr"])
+                .value("en"),
+            page_container(),
+        )),
+    );
+    let base = serve(app).await;
+    let deps: Value = reqwest::get(format!("{base}/_dash-dependencies"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let router = deps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["output"] == ROUTER)
+        .unwrap();
+    assert_eq!(
+        router["inputs"][2],
+        json!({"id": "language", "property": "value"})
+    );
+    assert_eq!(
+        router["state"][0],
+        json!({"id": "_pages_location", "property": "hash"})
+    );
+    let call = |pathname: &str, language: Value, hash: Value| {
+        let body = json!({
+            "output": ROUTER,
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": pathname},
+                {"id": "_pages_location", "property": "search", "value": ""},
+                {"id": "language", "property": "value", "value": language}
+            ],
+            "state": [{"id": "_pages_location", "property": "hash", "value": hash}],
+            "changedPropIds": ["language.value"]
+        });
+        let url = format!("{base}/_dash-update-component");
+        async move {
+            let v: Value = reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["response"]["_pages_content"]["children"]["props"]["children"].clone()
+        }
+    };
+    assert_eq!(call("/", json!("en"), json!("#123")).await, "Home");
+    assert_eq!(
+        call("/function-layout", json!("en"), json!("")).await,
+        "Hash says: "
+    );
+    assert_eq!(
+        call("/function-layout", json!("en"), json!("#123")).await,
+        "Hash says: #123"
+    );
+    assert_eq!(
+        call("/function-layout", json!("fr"), json!("#123")).await,
+        "Le hash dit: #123"
+    );
+    assert_eq!(
+        call("/function-layout", Value::Null, Value::Null).await,
+        "Hash says: "
+    );
+
+    let mut twice = Dash::new().cache_url("memory://");
+    twice.routing_callback_input("x", dash::Input::new("a", "value"));
+    twice.routing_callback_state("x", dash::State::new("b", "value"));
+    twice.page(text_page("/", "a"));
+    assert!(twice
+        .into_router()
+        .unwrap_err()
+        .to_string()
+        .contains("\"x\" is given twice"));
+}

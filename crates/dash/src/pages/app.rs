@@ -19,7 +19,9 @@ pub(crate) struct PagesSetup {
     not_found: NotFound,
     /// The app's description, the default of every page's.
     description: Option<String>,
-    problems: Vec<String>,
+    /// Extra Inputs and States of the router.
+    pub(super) routing: Vec<super::routing::RoutingDep>,
+    pub(super) problems: Vec<String>,
     /// Set once the router is registered.
     registry: Option<Arc<PageRegistry>>,
 }
@@ -238,6 +240,7 @@ impl Dash {
                 app_title: self.settings.title.clone(),
                 not_found: self.pages.not_found.clone(),
             },
+            &self.pages.routing.clone(),
         );
         self.pages.registry = Some(registry);
     }

@@ -20,6 +20,7 @@ pub struct PageArgs {
     path: String,
     variables: Vec<(String, String)>,
     query: Vec<(String, String)>,
+    routing: Vec<(String, serde_json::Value)>,
     context: LayoutContext,
 }
 
@@ -34,8 +35,15 @@ impl PageArgs {
             path,
             variables,
             query: parse_query(search),
+            routing: Vec::new(),
             context,
         }
+    }
+
+    /// With the values of the app's routing inputs and states.
+    pub(crate) fn with_routing(mut self, routing: Vec<(String, serde_json::Value)>) -> Self {
+        self.routing = routing;
+        self
     }
 
     /// Arguments for a given path, variables and query string (`?a=1`),
@@ -93,6 +101,14 @@ impl PageArgs {
     /// value, else a path variable.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.query(name).or_else(|| self.var(name))
+    }
+
+    /// The value of a routing input or state by its name (Python's
+    /// `routing_callback_inputs` keyword arguments; see
+    /// [`Dash::routing_callback_input`](crate::Dash::routing_callback_input));
+    /// `None` outside the router (the served HTML, the check at start).
+    pub fn routing(&self, name: &str) -> Option<&serde_json::Value> {
+        self.routing.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 
     /// The page load's facts (the session's public handle).

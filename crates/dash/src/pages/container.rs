@@ -5,12 +5,11 @@
 use std::sync::Arc;
 
 use dash_protocol::Component;
-use serde_json::json;
 
 use super::registry::PageRegistry;
 use super::{NotFound, PageArgs, RenderNotFound};
 use crate::callback::Callback;
-use crate::{dcc, html, CallbackContext};
+use crate::{dcc, html};
 
 /// The `dcc.Location` the router listens to.
 pub const LOCATION_ID: &str = "_pages_location";
@@ -81,6 +80,7 @@ impl Router {
         &self,
         pathname: &str,
         search: &str,
+        routing: Vec<(String, serde_json::Value)>,
         context: crate::LayoutContext,
     ) -> (Component, String) {
         let app_path = strip_requests_prefix(&self.requests_prefix, pathname);
@@ -92,7 +92,8 @@ impl Router {
                     variables,
                     search,
                     context,
-                );
+                )
+                .with_routing(routing);
                 (page.layout.render(&args), page.title(&args))
             }
             None => {
@@ -101,36 +102,22 @@ impl Router {
                     Vec::new(),
                     search,
                     context,
-                );
+                )
+                .with_routing(routing);
                 (self.not_found.render(&args), self.app_title.clone())
             }
         }
     }
 }
 
-/// Registers the router and the title callback.
-pub(crate) fn register_callbacks(app: &mut crate::Dash, router: Router) {
-    let router = Arc::new(router);
-    app.callback(
-        Callback::new()
-            .output((CONTENT_ID, "children"))
-            .output((STORE_ID, "data"))
-            .input((LOCATION_ID, "pathname"))
-            .input((LOCATION_ID, "search"))
-            .prevent_initial_call(true)
-            .hidden(true),
-        move |pathname: Option<String>, search: Option<String>, ctx: CallbackContext| {
-            let Some(pathname) = pathname else {
-                return Err(crate::PreventUpdate.into());
-            };
-            let (layout, title) = router.route(
-                &pathname,
-                search.as_deref().unwrap_or(""),
-                ctx.layout_context(),
-            );
-            Ok::<_, crate::CallbackError>((layout, json!({ "title": title })))
-        },
-    );
+/// Registers the router (with the app's routing inputs) and the title
+/// callback.
+pub(crate) fn register_callbacks(
+    app: &mut crate::Dash,
+    router: Router,
+    routing: &[super::routing::RoutingDep],
+) {
+    super::routing::register_router(app, Arc::new(router), routing);
     app.clientside_callback(
         Callback::new()
             .output((DUMMY_ID, "children"))

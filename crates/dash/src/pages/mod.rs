@@ -47,6 +47,7 @@ mod args;
 mod container;
 mod page;
 mod registry;
+mod routing;
 pub(crate) mod served;
 mod template;
 
