@@ -58,6 +58,9 @@ pub use page::{Page, PageOrder};
 pub use registry::PageEntry;
 
 pub(crate) use app::PagesSetup;
+/// Path resolution for other modules (e.g. per-page access rules):
+/// `PageRegistry::resolve(path)` gives the page and its variables; the
+/// built app's registry is `AppState::served_pages.registry`.
 #[allow(unused_imports)]
 pub(crate) use registry::{PageRegistry, RegisteredPage};
 
