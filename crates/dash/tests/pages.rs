@@ -592,6 +592,10 @@ fn problems_of_pages_are_reported_at_start() {
     let mut panics = Dash::new().cache_url("memory://");
     panics.page(Page::new("/").layout_fn(|_: &PageArgs| -> Component { panic!("boom") }));
     expect(panics, "panicked");
+    let mut shadow = Dash::new().cache_url("memory://");
+    shadow.page(text_page("/", "a"));
+    shadow.page(text_page("/b", "b").redirect_from(["/"]));
+    expect(shadow, "redirect_from / of page /b is the path of page /");
     // Ids may repeat across pages (each page is shown alone).
     let mut across = Dash::new().cache_url("memory://");
     across.page(Page::new("/").layout(html::H1::new().id("title")));

@@ -187,6 +187,16 @@ impl Dash {
             return;
         }
         let registry = Arc::new(self.build_page_registry());
+        for page in &registry.pages {
+            for from in &page.entry.redirect_from {
+                if let Some((other, _)) = registry.resolve(from) {
+                    self.pages.problems.push(format!(
+                        "redirect_from {from} of page {} is the path of page {}; it would never be shown",
+                        page.entry.path, other.entry.path
+                    ));
+                }
+            }
+        }
         if self.layout.is_none() {
             self.layout(container::page_container());
         }
