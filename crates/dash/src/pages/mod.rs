@@ -79,3 +79,13 @@ impl RenderNotFound for NotFound {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn apps_and_pages_stay_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<crate::Dash>();
+        send_sync::<super::Page>();
+    }
+}

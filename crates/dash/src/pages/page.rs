@@ -73,7 +73,7 @@ impl From<String> for PageOrder {
 }
 
 /// A callback declared with its page, registered with the page.
-pub(crate) type PageCallback = Box<dyn FnOnce(&mut crate::Dash) + Send>;
+pub(crate) type PageCallback = Box<dyn FnOnce(&mut crate::Dash) + Send + Sync>;
 
 /// One page of a multi-page app (Python's `dash.register_page`), added
 /// with [`Dash::page`](crate::Dash::page).
