@@ -38,6 +38,7 @@ pub struct Dash {
     pub(crate) services: ServiceSettings,
     pub(crate) server_stores: crate::server_store::AppStores,
     pub(crate) custom_routes: crate::custom_routes::AppRoutes,
+    pub(crate) pages: crate::pages::PagesSetup,
 }
 
 impl Default for Dash {
@@ -57,6 +58,7 @@ impl Dash {
             services: ServiceSettings::default(),
             server_stores: Default::default(),
             custom_routes: Default::default(),
+            pages: Default::default(),
         }
     }
 
@@ -288,7 +290,7 @@ impl Dash {
     /// Every problem found while the app was declared.
     pub fn validate(&self) -> Result<(), Error> {
         let mut problems: Vec<Error> = Vec::new();
-        if self.layout.is_none() {
+        if self.layout.is_none() && !self.pages.any() {
             problems.push(Error::InvalidLayout(
                 "the app has no layout; call Dash::layout".into(),
             ));
@@ -296,6 +298,7 @@ impl Dash {
         if let Some(Error::InvalidLayout(m)) = &self.layout_problem {
             problems.push(Error::InvalidLayout(m.clone()));
         }
+        problems.extend(self.pages_problems());
         problems.extend(
             self.callbacks
                 .app_problems(self.settings.prevent_initial_callbacks),

@@ -49,6 +49,9 @@ pub(crate) struct PageInputs<'a> {
     /// The app has background callbacks: the config gets an `end_id`
     /// slot, filled per page load (`routes/index.rs`).
     pub end_id: bool,
+    /// A pages app: slots for the page's title and meta tags
+    /// (`pages/served.rs`).
+    pub pages: bool,
 }
 
 /// Stands for the page load's `end_id` in the rendered page.
@@ -88,7 +91,7 @@ pub(crate) fn config(p: &PageInputs<'_>) -> Value {
     config
 }
 
-fn escape_attr(s: &str) -> String {
+pub(crate) fn escape_attr(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('"', "&quot;")
         .replace('<', "&lt;")
@@ -165,7 +168,10 @@ fn parts(p: &PageInputs<'_>) -> crate::index_template::PageParts {
             .collect();
         head.push_str(&format!("<meta{attrs}>\n"));
     }
-    let metas = std::mem::take(&mut head);
+    let mut metas = std::mem::take(&mut head);
+    if p.pages {
+        metas.insert_str(0, crate::pages::served::METAS_SLOT);
+    }
     // A favicon.ico at any level of the assets folder, the last in walk
     // order (as Python Dash).
     let favicon = p
@@ -275,7 +281,11 @@ fn parts(p: &PageInputs<'_>) -> crate::index_template::PageParts {
     }
     crate::index_template::PageParts {
         metas,
-        title: escape_attr(&p.settings.title),
+        title: if p.pages {
+            crate::pages::served::TITLE_SLOT.to_owned()
+        } else {
+            escape_attr(&p.settings.title)
+        },
         favicon,
         css: head,
         app_entry:

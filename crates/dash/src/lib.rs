@@ -38,6 +38,7 @@ mod hot_reload;
 mod index_page;
 mod index_template;
 mod layout;
+pub mod pages;
 pub mod patch;
 pub mod paths;
 mod routes;

@@ -39,6 +39,7 @@ impl Dash {
         ),
         Error,
     > {
+        self.prepare_pages();
         crate::background::register_cancel_callbacks(&mut self.callbacks);
         self.validate()?;
         if let Some(template) = &self.settings.index_string {
@@ -67,6 +68,7 @@ impl Dash {
         // One hash for every worker of a supervisor (`workers.rs`).
         let reload_hash = crate::workers::reload_hash().unwrap_or_else(|| format!("{started:x}"));
         let end_id = self.callbacks.has_background();
+        let pages = self.pages.any();
         let render_page = {
             let prefixes = prefixes.clone();
             move |assets: &[crate::assets_folder::AssetFile]| {
@@ -76,6 +78,7 @@ impl Dash {
                     assets,
                     dev_tools,
                     end_id,
+                    pages,
                 })
             }
         };
@@ -92,6 +95,10 @@ impl Dash {
             let assets = assets_folder::walk(&self.settings.assets_folder, ignore.as_ref());
             (render_page(&assets), None)
         };
+        let served_pages = self.served_pages(
+            &prefixes,
+            hot_reload.is_none().then_some(index_html.as_str()),
+        );
         let dependencies = Bytes::from(
             self.callbacks
                 .dependencies_json(self.settings.prevent_initial_callbacks)
@@ -124,6 +131,7 @@ impl Dash {
         let api_paths = self.api_endpoint_paths(&prefixes.routes);
         let state = Arc::new(AppState {
             server_stores,
+            served_pages,
             store_guard,
             services: services.clone(),
             registry: Arc::new(self.callbacks),
@@ -195,6 +203,7 @@ impl Dash {
             self.settings.debug = Some(d);
         }
         init_tracing();
+        self.prepare_pages();
         self.validate()?;
         let limits = self.settings.serve.resolve()?;
         let addr = resolve(&options.host, options.port)?;

@@ -89,7 +89,8 @@ impl std::fmt::Debug for TestApp {
 
 impl TestApp {
     /// Takes the app with its callbacks registered.
-    pub fn new(app: Dash) -> Result<TestApp, Error> {
+    pub fn new(mut app: Dash) -> Result<TestApp, Error> {
+        app.prepare_pages();
         let Dash {
             callbacks,
             mut services,

@@ -58,6 +58,11 @@ struct Inner {
 }
 
 impl CallbackContext {
+    /// The page load's facts for a layout made in a callback (pages).
+    pub(crate) fn layout_context(&self) -> crate::LayoutContext {
+        crate::LayoutContext::new(self.inner.session.clone())
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         services: Arc<crate::services::Services>,

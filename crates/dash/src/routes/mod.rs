@@ -45,6 +45,8 @@ pub(crate) struct AppState {
     pub store_guard: Option<Arc<crate::store_guard::StoreGuard>>,
     /// The app's server stores.
     pub server_stores: Arc<crate::server_store::ServerStores>,
+    /// A pages app's per-path title, meta tags, 404 and redirects.
+    pub served_pages: Option<Arc<crate::pages::served::ServedPages>>,
 }
 
 /// Builds the router; `p` is the routes prefix (starts and ends with `/`).

@@ -55,6 +55,12 @@ impl RequestSession {
         }
     }
 
+    /// Whether the browser used HTTPS (a trusted proxy's
+    /// `X-Forwarded-Proto`, or `secure_cookies`).
+    pub(crate) fn secure(&self) -> bool {
+        self.inner.secure
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, Option<Current>> {
         self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
