@@ -37,6 +37,7 @@ pub struct Dash {
     pub(crate) callbacks: CallbackRegistry,
     pub(crate) services: ServiceSettings,
     pub(crate) server_stores: crate::server_store::AppStores,
+    pub(crate) auth: Option<crate::auth::Auth>,
 }
 
 impl Default for Dash {
@@ -55,6 +56,7 @@ impl Dash {
             callbacks: CallbackRegistry::default(),
             services: ServiceSettings::default(),
             server_stores: Default::default(),
+            auth: None,
         }
     }
 

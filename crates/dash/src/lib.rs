@@ -27,6 +27,7 @@
 pub mod allocator;
 mod app;
 mod assets_folder;
+pub mod auth;
 pub mod background;
 pub mod callback;
 mod dev_tools;

@@ -139,6 +139,10 @@ impl Dash {
             &self.settings.assets_url_path,
             self.settings.compress,
         );
+        let router = match self.auth.take() {
+            Some(auth) => crate::auth::wrap(auth, router, &sessions, &services, &prefixes.routes),
+            None => router,
+        };
         let router = crate::serve::protect(router, &limits, sessions);
         Ok((router, services, limits))
     }

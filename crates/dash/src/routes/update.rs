@@ -26,6 +26,7 @@ pub(crate) async fn serve(
     axum::extract::RawQuery(query): axum::extract::RawQuery,
     uri: axum::http::Uri,
     remote: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    user: Option<axum::Extension<crate::auth::User>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -42,6 +43,7 @@ pub(crate) async fn serve(
         query,
         path: uri.path().to_owned(),
         remote: remote.map(|axum::Extension(c)| c.0),
+        user: user.map(|u| u.0),
     };
     match dispatch(state.registry.clone(), environment, body).await {
         Ok(answer) => {

@@ -112,6 +112,11 @@ impl Sessions {
         }))
     }
 
+    /// The app secret (the login cookie is signed with it too).
+    pub(crate) fn secret(&self) -> &AppSecret {
+        &self.secret
+    }
+
     /// The backend, if it can be opened.
     fn backend(&self) -> Option<&Arc<dyn CacheBackend>> {
         self.services.cache().ok().map(|c| c.backend())
