@@ -1,0 +1,788 @@
+//! Login and basic auth over real listeners: wrong passwords, unknown
+//! users, no cookie, forged and foreign cookies, idle and absolute expiry,
+//! access rules (403), logout, `next` open redirects, CSRF, throttling,
+//! malformed users files; every refusal checked for its status and for
+//! holding none of the app's data. The `login example` part runs the built
+//! example (`cargo build -p dash --example login` first) under
+//! `--workers 2` and as two hosts sharing one SQLite file.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use dash::auth::{hash_password, Access, BasicAuth, LoginPage, Users};
+use dash::prelude::*;
+use dash::session::AppSecret;
+use serde_json::{json, Value};
+
+const KEY: &str = "the-secret-key-of-the-auth-tests-0123456789";
+const OTHER_KEY: &str = "another-secret-key-nobody-uses-9876543210";
+/// Marks what only the app's answers hold.
+const APP_DATA: [&str; 4] = [
+    "layout-marker",
+    "out.children",
+    "Signed in as",
+    "\"dependencies\"",
+];
+
+fn users() -> Users {
+    let text = format!(
+        "# test users\nalice:{}:admins\n\nbob:{}\n",
+        hash_password("alice-pw"),
+        hash_password("bob-pw")
+    );
+    Users::parse(&text).unwrap()
+}
+
+/// The Dash app at `/app/`: a layout naming the user and a callback
+/// echoing its input with the user.
+fn app(auth: impl Into<dash::auth::Auth>) -> Dash {
+    let mut app = Dash::new()
+        .cache_url("memory://")
+        .secret_key(KEY)
+        .url_base_pathname("/app/")
+        .auth(auth);
+    app.layout_fn_with(|page: &LayoutContext| {
+        let name = page.user().map(|u| u.name().to_owned()).unwrap_or_default();
+        html::Div::new().children((
+            html::Div::new()
+                .id("layout-marker")
+                .children(format!("Signed in as {name}")),
+            dcc::Input::new().id("in"),
+            html::Div::new().id("out"),
+        ))
+    });
+    app.callback(
+        Callback::new()
+            .output(("out", "children"))
+            .input(("in", "value")),
+        |ctx: CallbackContext, v: Option<String>| {
+            let user = ctx.user().map(|u| format!("{}{:?}", u.name(), u.groups()));
+            format!("{}: {}", user.unwrap_or_default(), v.unwrap_or_default())
+        },
+    );
+    app
+}
+
+fn login_page() -> LoginPage {
+    LoginPage::new(users()).public_page(
+        "/",
+        "<h1 id=\"title\">Welcome</h1><a href=\"/login\">Sign in</a>",
+    )
+}
+
+async fn start(app: Dash) -> String {
+    let router = app.into_router().expect("valid app");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let app = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app).await.unwrap();
+    });
+    format!("http://{addr}")
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    async fn of(r: reqwest::Response) -> Answer {
+        Answer {
+            status: r.status().as_u16(),
+            headers: r.headers().clone(),
+            body: r.text().await.unwrap(),
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The value a `Set-Cookie` gives `name` (`Some("")` when removed).
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| cookie::Cookie::parse(v.to_str().ok()?.to_owned()).ok())
+            .find(|c| c.name() == name)
+            .map(|c| c.value().to_owned())
+    }
+
+    #[track_caller]
+    fn has_no_app_data(&self) {
+        for marker in APP_DATA {
+            assert!(
+                !self.body.contains(marker),
+                "the answer holds {marker}: {}",
+                self.body
+            );
+        }
+    }
+}
+
+struct Site {
+    base: String,
+    client: reqwest::Client,
+}
+
+fn update_body(value: &str) -> Value {
+    json!({"output": "out.children", "outputs": {"id": "out", "property": "children"},
+           "inputs": [{"id": "in", "property": "value", "value": value}],
+           "changedPropIds": ["in.value"]})
+}
+
+impl Site {
+    async fn new(app: Dash) -> Site {
+        Site {
+            base: start(app).await,
+            client: client(),
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>, html: bool) -> Answer {
+        let mut r = self.client.get(format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            r = r.header("cookie", c);
+        }
+        if html {
+            r = r.header("accept", "text/html,application/xhtml+xml");
+        }
+        Answer::of(r.send().await.unwrap()).await
+    }
+
+    async fn update(&self, cookie: Option<&str>, value: &str) -> Answer {
+        let mut r = self
+            .client
+            .post(format!("{}/app/_dash-update-component", self.base))
+            .json(&update_body(value));
+        if let Some(c) = cookie {
+            r = r.header("cookie", c);
+        }
+        Answer::of(r.send().await.unwrap()).await
+    }
+
+    /// The form's CSRF field and the pre-login cookie (`name=value`).
+    async fn form(&self) -> (String, String) {
+        let a = self.get("/login", None, true).await;
+        assert_eq!(a.status, 200);
+        let csrf = a.cookie("dash_login_csrf").expect("a pre-login cookie");
+        let field = a
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a csrf field")
+            .to_owned();
+        (field, format!("dash_login_csrf={csrf}"))
+    }
+
+    async fn post_login(
+        &self,
+        fields: &[(&str, &str)],
+        cookie: &str,
+        origin: Option<&str>,
+    ) -> Answer {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let mut r = self
+            .client
+            .post(format!("{}/login", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie)
+            .body(body);
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        Answer::of(r.send().await.unwrap()).await
+    }
+
+    /// Signs in through the form; the answer and the `dash_login=..` cookie.
+    async fn sign_in(
+        &self,
+        user: &str,
+        password: &str,
+        next: Option<&str>,
+    ) -> (Answer, Option<String>) {
+        let (field, csrf) = self.form().await;
+        let mut fields = vec![
+            ("username", user),
+            ("password", password),
+            ("csrf", field.as_str()),
+        ];
+        if let Some(n) = next {
+            fields.push(("next", n));
+        }
+        let origin = self.base.clone();
+        let a = self.post_login(&fields, &csrf, Some(&origin)).await;
+        let cookie = a
+            .cookie("dash_login")
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("dash_login={v}"));
+        (a, cookie)
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_answer_401_on_the_form() {
+    let site = Site::new(app(login_page())).await;
+    for (user, password) in [("alice", "bob-pw"), ("alice", ""), ("mallory", "alice-pw")] {
+        let (a, cookie) = site.sign_in(user, password, None).await;
+        assert_eq!(a.status, 401, "{user}");
+        assert!(
+            a.body.contains("Invalid username or password"),
+            "{}",
+            a.body
+        );
+        assert!(a.body.contains("id=\"login\"") && a.body.contains("name=\"username\""));
+        assert_eq!(cookie, None, "no sign-in cookie");
+        a.has_no_app_data();
+    }
+    let (a, cookie) = site.sign_in("alice", "alice-pw", None).await;
+    assert_eq!((a.status, a.header("location")), (303, Some("/app")));
+    assert!(cookie.is_some());
+}
+
+#[tokio::test]
+async fn without_a_cookie_pages_redirect_and_dash_routes_answer_401() {
+    let site = Site::new(app(login_page())).await;
+    let home = site.get("/", None, true).await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Welcome") && home.body.contains("/login"));
+    for page in ["/app", "/app/", "/app/anything?x=1"] {
+        let a = site.get(page, None, true).await;
+        assert_eq!(a.status, 303, "{page}");
+        let location = a.header("location").unwrap();
+        assert!(location.starts_with("/login?next=%2Fapp"), "{location}");
+        a.has_no_app_data();
+    }
+    for route in [
+        "/app/_dash-layout",
+        "/app/_dash-dependencies",
+        "/app/_dash-layout?x=1",
+    ] {
+        for html in [false, true] {
+            let a = site.get(route, None, html).await;
+            assert_eq!(a.status, 401, "{route}");
+            let body: Value = serde_json::from_str(&a.body).expect("a JSON body");
+            assert_eq!(body["error"], "unauthorized");
+            a.has_no_app_data();
+        }
+    }
+    let a = site.update(None, "hello").await;
+    assert_eq!(a.status, 401);
+    assert!(!a.body.contains("hello"));
+    a.has_no_app_data();
+}
+
+#[tokio::test]
+async fn a_signed_in_user_reaches_the_app_and_callbacks_and_layouts_see_them() {
+    let site = Site::new(app(login_page())).await;
+    let (_, cookie) = site.sign_in("alice", "alice-pw", None).await;
+    let cookie = cookie.unwrap();
+    let page = site.get("/app", Some(&cookie), true).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("_dash-renderer"), "the Dash page");
+    let layout = site.get("/app/_dash-layout", Some(&cookie), false).await;
+    assert_eq!(layout.status, 200);
+    assert!(
+        layout.body.contains("Signed in as alice"),
+        "{}",
+        layout.body
+    );
+    let deps = site
+        .get("/app/_dash-dependencies", Some(&cookie), false)
+        .await;
+    assert_eq!(deps.status, 200);
+    assert!(deps.body.contains("out.children"));
+    let a = site.update(Some(&cookie), "hi").await;
+    assert_eq!(a.status, 200);
+    let body: Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(body["response"]["out"]["children"], "alice[\"admins\"]: hi");
+}
+
+#[tokio::test]
+async fn forged_and_foreign_cookies_are_refused() {
+    let site = Site::new(app(login_page())).await;
+    let (_, cookie) = site.sign_in("alice", "alice-pw", None).await;
+    let real = cookie.unwrap();
+    let value = real.trim_start_matches("dash_login=");
+    let (id, tag) = value.rsplit_once('.').unwrap();
+    let other = AppSecret::new(OTHER_KEY).unwrap();
+    let mut flipped = tag.to_owned().into_bytes();
+    flipped[5] = if flipped[5] == b'A' { b'B' } else { b'A' };
+    let forged = [
+        format!("dash_login={}", "0".repeat(32)),
+        format!("dash_login={}.{}", "0".repeat(32), "A".repeat(43)),
+        format!("dash_login={id}.{}", String::from_utf8(flipped).unwrap()),
+        format!("dash_login={id}"),
+        // The real login id, signed under another secret.
+        format!("dash_login={}", other.sign_value("login", id)),
+        // Signed under the right secret for another purpose.
+        format!(
+            "dash_login={}",
+            AppSecret::new(KEY)
+                .unwrap()
+                .sign_value("session-cookie", id)
+        ),
+        // A random id signed correctly: no record.
+        format!(
+            "dash_login={}",
+            AppSecret::new(KEY)
+                .unwrap()
+                .sign_value("login", &format!("{:032x}", 42u128))
+        ),
+    ];
+    for c in &forged {
+        let a = site.get("/app/_dash-layout", Some(c), false).await;
+        assert_eq!(a.status, 401, "{c}");
+        a.has_no_app_data();
+        let a = site.update(Some(c), "x").await;
+        assert_eq!(a.status, 401, "{c}");
+        a.has_no_app_data();
+        assert_eq!(site.get("/app", Some(c), true).await.status, 303, "{c}");
+    }
+    // The real one still works (the test can fail).
+    assert_eq!(
+        site.get("/app/_dash-layout", Some(&real), false)
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_idle_sign_in_expires_and_use_keeps_it_alive() {
+    let login = login_page()
+        .idle_timeout(Duration::from_millis(1500))
+        .refresh_every(Duration::from_millis(50));
+    let site = Site::new(app(login)).await;
+    let (_, cookie) = site.sign_in("bob", "bob-pw", None).await;
+    let cookie = cookie.unwrap();
+    // Used every 0.4 s for longer than the idle timeout: still valid.
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(2500) {
+        let a = site.get("/app/_dash-layout", Some(&cookie), false).await;
+        assert_eq!(a.status, 200, "refused after {:?} of use", start.elapsed());
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let a = site.get("/app/_dash-layout", Some(&cookie), false).await;
+    assert_eq!(a.status, 401);
+    a.has_no_app_data();
+    assert_eq!(site.update(Some(&cookie), "x").await.status, 401);
+}
+
+#[tokio::test]
+async fn a_sign_in_ends_at_its_absolute_lifetime_however_used() {
+    let login = login_page()
+        .absolute_timeout(Duration::from_millis(1500))
+        .refresh_every(Duration::from_millis(50));
+    let site = Site::new(app(login)).await;
+    let started = Instant::now();
+    let (_, cookie) = site.sign_in("bob", "bob-pw", None).await;
+    let cookie = cookie.unwrap();
+    assert_eq!(
+        site.get("/app/_dash-layout", Some(&cookie), false)
+            .await
+            .status,
+        200
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let a = site.get("/app/_dash-layout", Some(&cookie), false).await;
+        if a.status == 401 {
+            a.has_no_app_data();
+            break;
+        }
+        assert_eq!(a.status, 200);
+        assert!(Instant::now() < deadline, "never expired");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "expired early: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_user_without_access_gets_403_and_no_app_data() {
+    let login = login_page()
+        .rule_prefix("/app/admin", Access::groups(["admins"]))
+        .rule("/app/_dash-dependencies", Access::users(["alice"]));
+    let site = Site::new(app(login)).await;
+    let (_, bob) = site.sign_in("bob", "bob-pw", None).await;
+    let (_, alice) = site.sign_in("alice", "alice-pw", None).await;
+    let (bob, alice) = (bob.unwrap(), alice.unwrap());
+    for path in ["/app/admin", "/app/admin/users"] {
+        let a = site.get(path, Some(&bob), true).await;
+        assert_eq!(a.status, 403, "{path}");
+        assert!(!a.body.contains("_dash-renderer"));
+        a.has_no_app_data();
+        assert_eq!(
+            site.get(path, Some(&alice), true).await.status,
+            200,
+            "{path}"
+        );
+    }
+    let a = site.get("/app/_dash-dependencies", Some(&bob), false).await;
+    assert_eq!(a.status, 403);
+    assert_eq!(
+        serde_json::from_str::<Value>(&a.body).unwrap()["error"],
+        "forbidden"
+    );
+    a.has_no_app_data();
+    assert_eq!(
+        site.get("/app/_dash-dependencies", Some(&alice), false)
+            .await
+            .status,
+        200
+    );
+    // Elsewhere bob is signed in as usual.
+    assert_eq!(
+        site.get("/app/_dash-layout", Some(&bob), false)
+            .await
+            .status,
+        200
+    );
+    // Nobody signed in: still 401 / the form, not 403.
+    assert_eq!(
+        site.get("/app/_dash-dependencies", None, false)
+            .await
+            .status,
+        401
+    );
+    assert_eq!(site.get("/app/admin", None, true).await.status, 303);
+}
+
+#[tokio::test]
+async fn logout_ends_the_sign_in_and_the_old_cookie_is_refused() {
+    let site = Site::new(app(login_page())).await;
+    let (_, cookie) = site.sign_in("alice", "alice-pw", None).await;
+    let cookie = cookie.unwrap();
+    assert_eq!(
+        site.get("/app/_dash-layout", Some(&cookie), false)
+            .await
+            .status,
+        200
+    );
+    let out = site.get("/logout", Some(&cookie), true).await;
+    assert_eq!((out.status, out.header("location")), (303, Some("/login")));
+    assert_eq!(
+        out.cookie("dash_login").as_deref(),
+        Some(""),
+        "the cookie is removed"
+    );
+    let a = site.get("/app/_dash-layout", Some(&cookie), false).await;
+    assert_eq!(a.status, 401);
+    a.has_no_app_data();
+    assert_eq!(site.update(Some(&cookie), "x").await.status, 401);
+    assert_eq!(site.get("/app", Some(&cookie), true).await.status, 303);
+    // Signing in again starts a new sign-in; the old cookie stays dead.
+    let (_, again) = site.sign_in("alice", "alice-pw", None).await;
+    assert_ne!(again.as_deref(), Some(cookie.as_str()));
+    assert_eq!(
+        site.get("/app/_dash-layout", again.as_deref(), false)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        site.get("/app/_dash-layout", Some(&cookie), false)
+            .await
+            .status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn next_only_goes_to_paths_on_this_site() {
+    let site = Site::new(app(login_page())).await;
+    for (next, expected) in [
+        ("/app/?tab=2", "/app/?tab=2"),
+        ("//evil.example/app", "/app"),
+        ("/\\evil.example", "/app"),
+        ("https://evil.example/", "/app"),
+        ("javascript:alert(1)", "/app"),
+        ("evil.example", "/app"),
+    ] {
+        let (a, cookie) = site.sign_in("bob", "bob-pw", Some(next)).await;
+        assert_eq!(a.status, 303, "{next}");
+        assert_eq!(a.header("location"), Some(expected), "{next}");
+        assert!(cookie.is_some());
+    }
+    let form = site
+        .get("/login?next=https%3A%2F%2Fevil.example", None, true)
+        .await;
+    assert!(!form.body.contains("evil.example"), "{}", form.body);
+    let form = site.get("/login?next=%2Fapp%2F%3Fq%3D1", None, true).await;
+    assert!(
+        form.body.contains("name=\"next\" value=\"/app/?q=1\""),
+        "{}",
+        form.body
+    );
+}
+
+#[tokio::test]
+async fn a_post_without_the_form_token_or_from_another_origin_is_refused() {
+    let site = Site::new(app(login_page())).await;
+    let (field, csrf) = site.form().await;
+    let good = [
+        ("username", "alice"),
+        ("password", "alice-pw"),
+        ("csrf", field.as_str()),
+    ];
+    let no_token = [("username", "alice"), ("password", "alice-pw")];
+    let cases: [(&[(&str, &str)], &str, Option<&str>); 4] = [
+        (&no_token, csrf.as_str(), None),
+        (
+            &good,
+            "dash_login_csrf=0123456789abcdef0123456789abcdef",
+            None,
+        ),
+        (&good, "", None),
+        (&good, csrf.as_str(), Some("http://evil.example")),
+    ];
+    for (fields, cookie, origin) in cases {
+        let a = site.post_login(fields, cookie, origin).await;
+        assert_eq!(a.status, 403, "{cookie} {origin:?}");
+        assert_eq!(a.cookie("dash_login"), None);
+        a.has_no_app_data();
+    }
+    let a = site.post_login(&good, &csrf, Some(&site.base)).await;
+    assert_eq!(a.status, 303);
+}
+
+#[tokio::test]
+async fn repeated_failures_are_refused_for_a_while_even_with_the_right_password() {
+    let login = login_page().failure_limit(3, Duration::from_secs(60));
+    let site = Site::new(app(login)).await;
+    for _ in 0..3 {
+        assert_eq!(site.sign_in("bob", "guess", None).await.0.status, 401);
+    }
+    let (a, cookie) = site.sign_in("bob", "bob-pw", None).await;
+    assert_eq!(a.status, 429);
+    assert!(a.header("retry-after").is_some());
+    assert_eq!(cookie, None);
+    // Other users are not locked out by bob's failures.
+    assert_eq!(site.sign_in("alice", "alice-pw", None).await.0.status, 303);
+}
+
+#[tokio::test]
+async fn basic_auth_answers_401_with_a_challenge_then_200() {
+    let basic = BasicAuth::new(users()).realm("Reports");
+    let site = Site::new(app(basic)).await;
+    let with = |user: &str, pw: &str| {
+        use base64::Engine;
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pw}"))
+        )
+    };
+    let get = |path: &'static str, auth: Option<String>| {
+        let mut r = site.client.get(format!("{}{path}", site.base));
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
+        }
+        async move { Answer::of(r.send().await.unwrap()).await }
+    };
+    for auth in [
+        None,
+        Some(with("alice", "wrong")),
+        Some(with("mallory", "alice-pw")),
+        Some("Basic !!".into()),
+    ] {
+        for path in ["/app/", "/app/_dash-layout", "/app/_dash-dependencies"] {
+            let a = get(path, auth.clone()).await;
+            assert_eq!(a.status, 401, "{path} {auth:?}");
+            assert_eq!(
+                a.header("www-authenticate"),
+                Some("Basic realm=\"Reports\", charset=\"UTF-8\"")
+            );
+            a.has_no_app_data();
+        }
+    }
+    // Twice: the second is answered from the remembered credentials.
+    for _ in 0..2 {
+        let a = get("/app/_dash-layout", Some(with("bob", "bob-pw"))).await;
+        assert_eq!(a.status, 200);
+        assert!(a.body.contains("Signed in as bob"));
+    }
+    let a = site
+        .client
+        .post(format!("{}/app/_dash-update-component", site.base))
+        .header("authorization", with("alice", "alice-pw"))
+        .json(&update_body("q"))
+        .send()
+        .await
+        .unwrap();
+    let a = Answer::of(a).await;
+    assert_eq!(a.status, 200);
+    assert!(a.body.contains("alice[\\\"admins\\\"]: q"), "{}", a.body);
+    let a = site
+        .client
+        .post(format!("{}/app/_dash-update-component", site.base))
+        .json(&update_body("q"))
+        .send()
+        .await
+        .unwrap();
+    let a = Answer::of(a).await;
+    assert_eq!(a.status, 401);
+    a.has_no_app_data();
+}
+
+#[test]
+fn malformed_users_file_lines_stop_the_start_naming_the_line() {
+    let dir = std::env::temp_dir().join(format!("dash-auth-users-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("users.txt");
+    let hash = hash_password("pw");
+    std::fs::write(&file, format!("# ok\nalice:{hash}\nbob {hash}\n")).unwrap();
+    let e = Users::from_file(&file).unwrap_err().to_string();
+    assert!(e.contains("line 3") && e.contains("users.txt"), "{e}");
+    assert!(!e.contains(&hash[10..]), "the hash is not echoed: {e}");
+    // The login example refuses to start with it, and says why.
+    let out = std::process::Command::new(support::example("login"))
+        .env("DASH_USERS_FILE", &file)
+        .env("DASH_CACHE_URL", "memory://")
+        .env("PORT", support::free_port().to_string())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("line 3"), "{said}");
+    assert!(!said.contains(&hash[10..]), "{said}");
+    let e = Users::from_env_file("DASH_AUTH_TEST_UNSET_VARIABLE")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("DASH_AUTH_TEST_UNSET_VARIABLE"), "{e}");
+}
+
+/// The login example's users file with alice.
+fn example_users(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("dash-auth-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("users.txt");
+    // The line the example's own helper prints.
+    let mut child = std::process::Command::new(support::example("login"))
+        .args(["--hash-password", "alice"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"alice-pw\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert!(line.starts_with("alice:$argon2id$"), "{line}");
+    assert!(Users::parse(&line)
+        .unwrap()
+        .verify("alice", "alice-pw")
+        .is_some());
+    std::fs::write(&file, line).unwrap();
+    file.display().to_string()
+}
+
+fn fresh_client() -> reqwest::Client {
+    // A new connection per request: the kernel spreads them over workers.
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+async fn layout_status(client: &reqwest::Client, server: &support::Server, cookie: &str) -> u16 {
+    let r = client
+        .get(server.url("/app/_dash-layout"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    if status != 200 {
+        assert!(
+            !body.contains("dropdown") && !body.contains("Signed in"),
+            "{body}"
+        );
+    }
+    status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn login_example_logout_on_one_worker_or_host_holds_on_the_others() {
+    let users = example_users("workers");
+    let url = support::temp_sqlite("auth-workers");
+    let env = [
+        ("DASH_USERS_FILE", users),
+        ("DASH_CACHE_URL", url),
+        ("EXPENSIVE_MS", "10".to_owned()),
+    ];
+    let workers = support::Server::start("login", &env, &["--workers", "2"]).await;
+    assert_eq!(workers.children().len(), 2, "two worker processes");
+    let second_host = support::Server::start("login", &env, &[]).await;
+    let site = Site {
+        base: workers.url(""),
+        client: fresh_client(),
+    };
+    let (a, cookie) = site.sign_in("alice", "alice-pw", None).await;
+    assert_eq!((a.status, a.header("location")), (303, Some("/app")));
+    let cookie = cookie.unwrap();
+    let client = fresh_client();
+    for _ in 0..12 {
+        assert_eq!(layout_status(&client, &workers, &cookie).await, 200);
+    }
+    assert_eq!(
+        layout_status(&client, &second_host, &cookie).await,
+        200,
+        "the other host"
+    );
+    // Logout on the other host: every worker here refuses the cookie.
+    let out = client
+        .get(second_host.url("/logout"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status().as_u16(), 303);
+    for _ in 0..12 {
+        assert_eq!(layout_status(&client, &workers, &cookie).await, 401);
+    }
+    // Again across workers: sign in, log out on whichever worker, refused
+    // on every one.
+    let (_, cookie) = site.sign_in("alice", "alice-pw", None).await;
+    let cookie = cookie.unwrap();
+    assert_eq!(layout_status(&client, &second_host, &cookie).await, 200);
+    let out = client
+        .get(workers.url("/logout"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status().as_u16(), 303);
+    for _ in 0..12 {
+        assert_eq!(layout_status(&client, &workers, &cookie).await, 401);
+    }
+    assert_eq!(layout_status(&client, &second_host, &cookie).await, 401);
+}
