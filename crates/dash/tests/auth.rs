@@ -133,6 +133,9 @@ impl Answer {
     }
 }
 
+/// A form field.
+type Field<'a> = (&'a str, &'a str);
+
 struct Site {
     base: String,
     client: reqwest::Client,
@@ -547,7 +550,7 @@ async fn a_post_without_the_form_token_or_from_another_origin_is_refused() {
         ("csrf", field.as_str()),
     ];
     let no_token = [("username", "alice"), ("password", "alice-pw")];
-    let cases: [(&[(&str, &str)], &str, Option<&str>); 4] = [
+    let cases: [(&[Field], &str, Option<&str>); 4] = [
         (&no_token, csrf.as_str(), None),
         (
             &good,

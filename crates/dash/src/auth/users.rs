@@ -311,7 +311,7 @@ mod tests {
         let good = hash_password("pw");
         let cases = [
             (format!("alice:{good}\nbob\n"), 2),
-            (format!("\n# c\nalice:not-a-hash\n"), 3),
+            ("\n# c\nalice:not-a-hash\n".to_string(), 3),
             (format!("alice:{good}\nalice:{good}\n"), 2),
             (format!("al ice:{good}\n"), 1),
             (format!("alice:{good}:a,,b\n"), 1),

@@ -20,6 +20,8 @@ const MESSAGE_LIMIT: usize = 1024;
 /// error or panic text can quote its arguments).
 const FAILURE_LIMIT: usize = 4096;
 
+// An axum handler: one argument per extractor.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
     session: Option<axum::Extension<crate::session::RequestSession>>,
