@@ -789,3 +789,48 @@ async fn login_example_logout_on_one_worker_or_host_holds_on_the_others() {
     }
     assert_eq!(layout_status(&client, &second_host, &cookie).await, 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_debug_log_holds_no_password_hash_cookie_or_login_id() {
+    let users = example_users("log");
+    let hash = std::fs::read_to_string(&users).unwrap();
+    let hash = hash.trim().split_once(':').unwrap().1.to_owned();
+    let dir = std::env::temp_dir().join(format!("dash-auth-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log_path = dir.join("server.log");
+    let port = support::free_port();
+    let mut child = std::process::Command::new(support::example("login"))
+        .env("DASH_USERS_FILE", &users)
+        .env("DASH_CACHE_URL", support::temp_sqlite("auth-log"))
+        .env("PORT", port.to_string())
+        .env("HOST", "127.0.0.1")
+        .env("RUST_LOG", "debug")
+        .stdout(std::fs::File::create(&log_path).unwrap())
+        .stderr(std::fs::File::create(dir.join("server.err")).unwrap())
+        .spawn()
+        .unwrap();
+    let site = Site {
+        base: format!("http://127.0.0.1:{port}"),
+        client: client(),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("{}/", site.base)).await.is_err() {
+        assert!(Instant::now() < deadline, "the example did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(site.sign_in("alice", "wrong-password-xyz", None).await.0.status, 401);
+    let (_, cookie) = site.sign_in("alice", "alice-pw", None).await;
+    let cookie = cookie.unwrap();
+    assert_eq!(site.get("/app/_dash-layout", Some(&cookie), false).await.status, 200);
+    assert_eq!(site.get("/logout", Some(&cookie), false).await.status, 303);
+    let _ = std::process::Command::new("kill").arg(child.id().to_string()).status();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(&log_path).unwrap()
+        + &std::fs::read_to_string(dir.join("server.err")).unwrap();
+    assert!(log.contains("signed in"), "the log is captured: {log}");
+    let value = cookie.trim_start_matches("dash_login=");
+    let id = value.split('.').next().unwrap();
+    for secret in ["alice-pw", "wrong-password-xyz", &hash[20..], value, id] {
+        assert!(!log.contains(secret), "the log holds {secret}");
+    }
+}
