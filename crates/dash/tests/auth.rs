@@ -818,12 +818,25 @@ async fn the_debug_log_holds_no_password_hash_cookie_or_login_id() {
         assert!(Instant::now() < deadline, "the example did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(site.sign_in("alice", "wrong-password-xyz", None).await.0.status, 401);
+    assert_eq!(
+        site.sign_in("alice", "wrong-password-xyz", None)
+            .await
+            .0
+            .status,
+        401
+    );
     let (_, cookie) = site.sign_in("alice", "alice-pw", None).await;
     let cookie = cookie.unwrap();
-    assert_eq!(site.get("/app/_dash-layout", Some(&cookie), false).await.status, 200);
+    assert_eq!(
+        site.get("/app/_dash-layout", Some(&cookie), false)
+            .await
+            .status,
+        200
+    );
     assert_eq!(site.get("/logout", Some(&cookie), false).await.status, 303);
-    let _ = std::process::Command::new("kill").arg(child.id().to_string()).status();
+    let _ = std::process::Command::new("kill")
+        .arg(child.id().to_string())
+        .status();
     let _ = child.wait();
     let log = std::fs::read_to_string(&log_path).unwrap()
         + &std::fs::read_to_string(dir.join("server.err")).unwrap();
