@@ -38,9 +38,12 @@ fn users() -> Users {
 /// The Dash app at `/app/`: a layout naming the user and a callback
 /// echoing its input with the user.
 fn app(auth: impl Into<dash::auth::Auth>) -> Dash {
-    let mut app = Dash::new()
-        .cache_url("memory://")
-        .secret_key(KEY)
+    app_with(auth, "memory://", Dash::new().secret_key(KEY))
+}
+
+fn app_with(auth: impl Into<dash::auth::Auth>, cache_url: &str, base: Dash) -> Dash {
+    let mut app = base
+        .cache_url(cache_url)
         .url_base_pathname("/app/")
         .auth(auth);
     app.layout_fn_with(|page: &LayoutContext| {
@@ -51,8 +54,17 @@ fn app(auth: impl Into<dash::auth::Auth>) -> Dash {
                 .children(format!("Signed in as {name}")),
             dcc::Input::new().id("in"),
             html::Div::new().id("out"),
+            dcc::Input::new().id("api-in"),
+            html::Div::new().id("api-out"),
         ))
     });
+    app.callback(
+        Callback::new()
+            .output(("api-out", "children"))
+            .input(("api-in", "value"))
+            .api_endpoint("/api/whoami"),
+        |ctx: CallbackContext, _v: Option<u32>| ctx.user().map(|u| u.name().to_owned()),
+    );
     app.callback(
         Callback::new()
             .output(("out", "children"))
@@ -846,4 +858,72 @@ async fn the_debug_log_holds_no_password_hash_cookie_or_login_id() {
     for secret in ["alice-pw", "wrong-password-xyz", &hash[20..], value, id] {
         assert!(!log.contains(secret), "the log holds {secret}");
     }
+}
+
+#[tokio::test]
+async fn api_endpoints_need_a_user_and_see_it() {
+    let site = Site::new(app(login_page())).await;
+    let call = |cookie: Option<String>| {
+        let mut r = site
+            .client
+            .post(format!("{}/app/api/whoami", site.base))
+            .header("content-type", "application/json")
+            .body(r#"{"api-in": 1}"#);
+        if let Some(c) = cookie {
+            r = r.header("cookie", c);
+        }
+        async move { Answer::of(r.send().await.unwrap()).await }
+    };
+    let a = call(None).await;
+    assert_eq!(a.status, 401);
+    a.has_no_app_data();
+    let (_, cookie) = site.sign_in("bob", "bob-pw", None).await;
+    let a = call(cookie).await;
+    assert_eq!((a.status, a.body.as_str()), (200, "\"bob\""));
+}
+
+#[tokio::test]
+async fn a_cookie_signed_with_a_previous_key_is_accepted_and_signed_again() {
+    let url = support::temp_sqlite("auth-rotation");
+    let old = Site::new(app_with(login_page(), &url, Dash::new().secret_key(KEY))).await;
+    let rotated = Site::new(app_with(
+        login_page(),
+        &url,
+        Dash::new().secret_key(OTHER_KEY).previous_secret_key(KEY),
+    ))
+    .await;
+    let only_new = Site::new(app_with(
+        login_page(),
+        &url,
+        Dash::new().secret_key(OTHER_KEY),
+    ))
+    .await;
+    let (_, cookie) = old.sign_in("alice", "alice-pw", None).await;
+    let cookie = cookie.unwrap();
+    assert_eq!(
+        only_new
+            .get("/app/_dash-layout", Some(&cookie), false)
+            .await
+            .status,
+        401
+    );
+    let a = rotated.get("/app/_dash-layout", Some(&cookie), false).await;
+    assert_eq!(a.status, 200);
+    let resigned = format!(
+        "dash_login={}",
+        a.cookie("dash_login").expect("signed again")
+    );
+    assert_ne!(resigned, cookie);
+    assert_eq!(
+        only_new
+            .get("/app/_dash-layout", Some(&resigned), false)
+            .await
+            .status,
+        200
+    );
+    // A cookie under the current key is not signed again.
+    let a = rotated
+        .get("/app/_dash-layout", Some(&resigned), false)
+        .await;
+    assert_eq!((a.status, a.cookie("dash_login")), (200, None));
 }

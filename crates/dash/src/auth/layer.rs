@@ -88,6 +88,13 @@ pub(crate) fn wrap(
                 )
             }
         };
+    let users = match &mode {
+        Mode::Basic { config, .. } => &config.users,
+        Mode::Login { config, .. } => &config.users,
+    };
+    if users.is_empty() {
+        tracing::warn!("the users file lists nobody: no one can sign in");
+    }
     let state = Arc::new(AuthState {
         mode,
         sessions: sessions.clone(),
@@ -112,6 +119,7 @@ impl AuthState {
 
 async fn guard(State(state): State<Arc<AuthState>>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
+    let mut resign_cookie = None;
     let user = match &state.mode {
         Mode::Basic { config, remembered } => {
             let peer = peer(&request);
@@ -136,7 +144,22 @@ async fn guard(State(state): State<Arc<AuthState>>, mut request: Request, next: 
                     return html_response(StatusCode::OK, html.clone());
                 }
             }
-            signed_in(&state, request.headers()).await
+            match signed_in(&state, request.headers()).await {
+                Some((user, resign)) => {
+                    if let Some(id) = resign {
+                        let secure = state.sessions.cookie_secure(&request);
+                        resign_cookie = login::set_cookie(
+                            LOGIN_COOKIE,
+                            login::cookie_value(state.secret(), id),
+                            "/",
+                            secure,
+                            false,
+                        );
+                    }
+                    Some(user)
+                }
+                None => None,
+            }
         }
     };
     let access = match &state.mode {
@@ -159,7 +182,9 @@ async fn guard(State(state): State<Arc<AuthState>>, mut request: Request, next: 
             *request.uri_mut() = uri;
         }
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    add_cookie(&mut response, resign_cookie);
+    response
 }
 
 /// A browser loading a page (a GET of HTML outside the Dash routes).
@@ -268,17 +293,22 @@ async fn basic_user(
     }
 }
 
-/// The user of the request's live sign-in, if any.
-async fn signed_in(state: &AuthState, headers: &HeaderMap) -> Option<User> {
+/// The user of the request's live sign-in, if any, and its id when the
+/// cookie was signed with a previous key of the app secret.
+async fn signed_in(
+    state: &AuthState,
+    headers: &HeaderMap,
+) -> Option<(User, Option<login::LoginId>)> {
     let Mode::Login { config, life, .. } = &state.mode else {
         return None;
     };
-    let id = login::read_cookie(state.secret(), headers)?;
+    let (id, verified) = login::read_cookie_key(state.secret(), headers)?;
+    let resign = (verified == crate::session::Verified::Previous).then_some(id);
     let backend = state.backend()?;
     let life = *life;
     let checked = tokio::task::spawn_blocking(move || login::check(&*backend, id, &life)).await;
     match checked {
-        Ok(Ok(Some(name))) => config.users.lookup(&name),
+        Ok(Ok(Some(name))) => config.users.lookup(&name).map(|u| (u, resign)),
         Ok(Ok(None)) => None,
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "cannot read a sign-in from the cache backend; treated as signed out");

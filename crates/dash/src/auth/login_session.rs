@@ -16,7 +16,7 @@ use cookie::{Cookie, SameSite};
 use dash_cache::{CacheBackend, CacheError};
 use serde::{Deserialize, Serialize};
 
-use crate::session::AppSecret;
+use crate::session::{AppSecret, Verified};
 
 pub(crate) const LOGIN_COOKIE: &str = "dash_login";
 pub(crate) const CSRF_COOKIE: &str = "dash_login_csrf";
@@ -86,17 +86,26 @@ fn values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = Str
 
 /// The login id of the first `dash_login` cookie whose signature holds.
 pub(crate) fn read_cookie(secret: &AppSecret, headers: &HeaderMap) -> Option<LoginId> {
+    read_cookie_key(secret, headers).map(|(id, _)| id)
+}
+
+/// The same, and whether a previous key of the secret signed it (then the
+/// answer signs it again with the current key).
+pub(crate) fn read_cookie_key(
+    secret: &AppSecret,
+    headers: &HeaderMap,
+) -> Option<(LoginId, Verified)> {
     values(headers, LOGIN_COOKIE).find_map(|v| {
         if v.len() > 128 {
             return None;
         }
-        let (hex, _) = secret.verify_value(PURPOSE, &v)?;
+        let (hex, verified) = secret.verify_value(PURPOSE, &v)?;
         let lower_hex =
             hex.len() == 32 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         lower_hex
             .then(|| u128::from_str_radix(hex, 16).ok())
             .flatten()
-            .map(LoginId)
+            .map(|bits| (LoginId(bits), verified))
     })
 }
 
