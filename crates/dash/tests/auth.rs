@@ -19,11 +19,12 @@ use serde_json::{json, Value};
 const KEY: &str = "the-secret-key-of-the-auth-tests-0123456789";
 const OTHER_KEY: &str = "another-secret-key-nobody-uses-9876543210";
 /// Marks what only the app's answers hold.
-const APP_DATA: [&str; 4] = [
+const APP_DATA: [&str; 5] = [
     "layout-marker",
     "out.children",
     "Signed in as",
     "\"dependencies\"",
+    "\"dropdown\"",
 ];
 
 fn users() -> Users {
@@ -176,6 +177,16 @@ impl Site {
             r = r.header("accept", "text/html,application/xhtml+xml");
         }
         Answer::of(r.send().await.unwrap()).await
+    }
+
+    /// The status of `_dash-layout` with this cookie (a refusal holds no
+    /// app data).
+    async fn layout_status(&self, cookie: Option<&str>) -> u16 {
+        let a = self.get("/app/_dash-layout", cookie, false).await;
+        if a.status != 200 {
+            a.has_no_app_data();
+        }
+        a.status
     }
 
     async fn update(&self, cookie: Option<&str>, value: &str) -> Answer {
@@ -371,12 +382,7 @@ async fn forged_and_foreign_cookies_are_refused() {
         assert_eq!(site.get("/app", Some(c), true).await.status, 303, "{c}");
     }
     // The real one still works (the test can fail).
-    assert_eq!(
-        site.get("/app/_dash-layout", Some(&real), false)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(site.layout_status(Some(&real)).await, 200);
 }
 
 #[tokio::test]
@@ -410,12 +416,7 @@ async fn a_sign_in_ends_at_its_absolute_lifetime_however_used() {
     let started = Instant::now();
     let (_, cookie) = site.sign_in("bob", "bob-pw", None).await;
     let cookie = cookie.unwrap();
-    assert_eq!(
-        site.get("/app/_dash-layout", Some(&cookie), false)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(site.layout_status(Some(&cookie)).await, 200);
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let a = site.get("/app/_dash-layout", Some(&cookie), false).await;
@@ -468,12 +469,7 @@ async fn a_user_without_access_gets_403_and_no_app_data() {
         200
     );
     // Elsewhere bob is signed in as usual.
-    assert_eq!(
-        site.get("/app/_dash-layout", Some(&bob), false)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(site.layout_status(Some(&bob)).await, 200);
     // Nobody signed in: still 401 / the form, not 403.
     assert_eq!(
         site.get("/app/_dash-dependencies", None, false)
@@ -489,12 +485,7 @@ async fn logout_ends_the_sign_in_and_the_old_cookie_is_refused() {
     let site = Site::new(app(login_page())).await;
     let (_, cookie) = site.sign_in("alice", "alice-pw", None).await;
     let cookie = cookie.unwrap();
-    assert_eq!(
-        site.get("/app/_dash-layout", Some(&cookie), false)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(site.layout_status(Some(&cookie)).await, 200);
     let out = site.get("/logout", Some(&cookie), true).await;
     assert_eq!((out.status, out.header("location")), (303, Some("/login")));
     assert_eq!(
@@ -510,18 +501,8 @@ async fn logout_ends_the_sign_in_and_the_old_cookie_is_refused() {
     // Signing in again starts a new sign-in; the old cookie stays dead.
     let (_, again) = site.sign_in("alice", "alice-pw", None).await;
     assert_ne!(again.as_deref(), Some(cookie.as_str()));
-    assert_eq!(
-        site.get("/app/_dash-layout", again.as_deref(), false)
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        site.get("/app/_dash-layout", Some(&cookie), false)
-            .await
-            .status,
-        401
-    );
+    assert_eq!(site.layout_status(again.as_deref()).await, 200);
+    assert_eq!(site.layout_status(Some(&cookie)).await, 401);
 }
 
 #[tokio::test]
@@ -727,24 +708,6 @@ fn fresh_client() -> reqwest::Client {
         .unwrap()
 }
 
-async fn layout_status(client: &reqwest::Client, server: &support::Server, cookie: &str) -> u16 {
-    let r = client
-        .get(server.url("/app/_dash-layout"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let body = r.text().await.unwrap();
-    if status != 200 {
-        assert!(
-            !body.contains("dropdown") && !body.contains("Signed in"),
-            "{body}"
-        );
-    }
-    status
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn login_example_logout_on_one_worker_or_host_holds_on_the_others() {
     let users = example_users("workers");
@@ -761,45 +724,35 @@ async fn login_example_logout_on_one_worker_or_host_holds_on_the_others() {
         base: workers.url(""),
         client: fresh_client(),
     };
+    let host = Site {
+        base: second_host.url(""),
+        client: fresh_client(),
+    };
     let (a, cookie) = site.sign_in("alice", "alice-pw", None).await;
     assert_eq!((a.status, a.header("location")), (303, Some("/app")));
-    let cookie = cookie.unwrap();
-    let client = fresh_client();
+    let mut cookie = cookie.unwrap();
     for _ in 0..12 {
-        assert_eq!(layout_status(&client, &workers, &cookie).await, 200);
+        assert_eq!(site.layout_status(Some(&cookie)).await, 200);
     }
     assert_eq!(
-        layout_status(&client, &second_host, &cookie).await,
+        host.layout_status(Some(&cookie)).await,
         200,
         "the other host"
     );
-    // Logout on the other host: every worker here refuses the cookie.
-    let out = client
-        .get(second_host.url("/logout"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status().as_u16(), 303);
-    for _ in 0..12 {
-        assert_eq!(layout_status(&client, &workers, &cookie).await, 401);
+    // Logout on one, refused on the other: first on the other host, then
+    // on whichever worker the connection reaches; each time every worker
+    // (a new connection per request, spread by the kernel) refuses it.
+    for (out, other) in [(&host, &site), (&site, &host)] {
+        assert_eq!(out.get("/logout", Some(&cookie), false).await.status, 303);
+        for _ in 0..12 {
+            assert_eq!(site.layout_status(Some(&cookie)).await, 401);
+        }
+        assert_eq!(other.layout_status(Some(&cookie)).await, 401);
+        let (_, again) = site.sign_in("alice", "alice-pw", None).await;
+        cookie = again.unwrap();
+        assert_eq!(host.layout_status(Some(&cookie)).await, 200);
+        assert_eq!(site.layout_status(Some(&cookie)).await, 200);
     }
-    // Again across workers: sign in, log out on whichever worker, refused
-    // on every one.
-    let (_, cookie) = site.sign_in("alice", "alice-pw", None).await;
-    let cookie = cookie.unwrap();
-    assert_eq!(layout_status(&client, &second_host, &cookie).await, 200);
-    let out = client
-        .get(workers.url("/logout"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status().as_u16(), 303);
-    for _ in 0..12 {
-        assert_eq!(layout_status(&client, &workers, &cookie).await, 401);
-    }
-    assert_eq!(layout_status(&client, &second_host, &cookie).await, 401);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -839,12 +792,7 @@ async fn the_debug_log_holds_no_password_hash_cookie_or_login_id() {
     );
     let (_, cookie) = site.sign_in("alice", "alice-pw", None).await;
     let cookie = cookie.unwrap();
-    assert_eq!(
-        site.get("/app/_dash-layout", Some(&cookie), false)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(site.layout_status(Some(&cookie)).await, 200);
     assert_eq!(site.get("/logout", Some(&cookie), false).await.status, 303);
     let _ = std::process::Command::new("kill")
         .arg(child.id().to_string())
@@ -900,13 +848,7 @@ async fn a_cookie_signed_with_a_previous_key_is_accepted_and_signed_again() {
     .await;
     let (_, cookie) = old.sign_in("alice", "alice-pw", None).await;
     let cookie = cookie.unwrap();
-    assert_eq!(
-        only_new
-            .get("/app/_dash-layout", Some(&cookie), false)
-            .await
-            .status,
-        401
-    );
+    assert_eq!(only_new.layout_status(Some(&cookie)).await, 401);
     let a = rotated.get("/app/_dash-layout", Some(&cookie), false).await;
     assert_eq!(a.status, 200);
     let resigned = format!(
@@ -914,13 +856,7 @@ async fn a_cookie_signed_with_a_previous_key_is_accepted_and_signed_again() {
         a.cookie("dash_login").expect("signed again")
     );
     assert_ne!(resigned, cookie);
-    assert_eq!(
-        only_new
-            .get("/app/_dash-layout", Some(&resigned), false)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(only_new.layout_status(Some(&resigned)).await, 200);
     // A cookie under the current key is not signed again.
     let a = rotated
         .get("/app/_dash-layout", Some(&resigned), false)

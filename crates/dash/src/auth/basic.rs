@@ -86,11 +86,7 @@ impl BasicAuth {
     /// times as many) in `window` before attempts are refused with 429
     /// until the window ends (default 5 per 5 minutes).
     pub fn failure_limit(mut self, per_user: u32, window: Duration) -> Self {
-        self.limit = super::throttle::Limit {
-            per_user,
-            per_peer: per_user.saturating_mul(10),
-            window,
-        };
+        self.limit = super::throttle::Limit::per_user(per_user, window);
         self
     }
 }

@@ -143,11 +143,7 @@ impl LoginPage {
     /// times as many) in `window` before the form answers 429 until the
     /// window ends (default 5 per 5 minutes).
     pub fn failure_limit(mut self, per_user: u32, window: Duration) -> Self {
-        self.limit = super::throttle::Limit {
-            per_user,
-            per_peer: per_user.saturating_mul(10),
-            window,
-        };
+        self.limit = super::throttle::Limit::per_user(per_user, window);
         self
     }
 

@@ -22,6 +22,18 @@ pub(crate) struct Limit {
     pub window: Duration,
 }
 
+impl Limit {
+    /// `per_user` failures per user name in `window`, ten times as many
+    /// per peer address.
+    pub(crate) fn per_user(per_user: u32, window: Duration) -> Self {
+        Limit {
+            per_user,
+            per_peer: per_user.saturating_mul(10),
+            window,
+        }
+    }
+}
+
 impl Default for Limit {
     fn default() -> Self {
         Limit {
