@@ -863,3 +863,41 @@ async fn a_cookie_signed_with_a_previous_key_is_accepted_and_signed_again() {
         .await;
     assert_eq!((a.status, a.cookie("dash_login")), (200, None));
 }
+
+#[tokio::test]
+async fn the_login_cookie_is_secure_behind_a_trusted_https_proxy_only() {
+    let trusting = Site::new(app(login_page())).await;
+    let distrusting = Site::new(app_with(
+        login_page(),
+        "memory://",
+        Dash::new().secret_key(KEY).trusted_proxies(["10.0.0.0/8"]),
+    ))
+    .await;
+    for (site, secure) in [(&trusting, true), (&distrusting, false)] {
+        let (field, csrf) = site.form().await;
+        let body = format!("username=alice&password=alice-pw&csrf={field}");
+        let r = site
+            .client
+            .post(format!("{}/login", site.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", csrf)
+            .header("x-forwarded-proto", "https")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+        let set: Vec<String> = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let login = set.iter().find(|c| c.starts_with("dash_login=")).unwrap();
+        assert!(
+            login.contains("HttpOnly") && login.contains("SameSite=Lax"),
+            "{login}"
+        );
+        assert_eq!(login.contains("Secure"), secure, "{login}");
+    }
+}
