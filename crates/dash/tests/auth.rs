@@ -444,7 +444,12 @@ async fn a_user_without_access_gets_403_and_no_app_data() {
     let (_, bob) = site.sign_in("bob", "bob-pw", None).await;
     let (_, alice) = site.sign_in("alice", "alice-pw", None).await;
     let (bob, alice) = (bob.unwrap(), alice.unwrap());
-    for path in ["/app/admin", "/app/admin/users"] {
+    for path in [
+        "/app/admin",
+        "/app/admin/users",
+        "/app/%61dmin",
+        "/app/x/%2e%2e/admin",
+    ] {
         let a = site.get(path, Some(&bob), true).await;
         assert_eq!(a.status, 403, "{path}");
         assert!(!a.body.contains("_dash-renderer"));

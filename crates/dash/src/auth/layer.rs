@@ -162,9 +162,10 @@ async fn guard(State(state): State<Arc<AuthState>>, mut request: Request, next: 
             }
         }
     };
+    let rule_path = normalized(&path);
     let access = match &state.mode {
-        Mode::Basic { config, .. } => config.rules.access(&path),
-        Mode::Login { config, .. } => config.rules.access(&path),
+        Mode::Basic { config, .. } => config.rules.access(&rule_path),
+        Mode::Login { config, .. } => config.rules.access(&rule_path),
     };
     if !access.allows(user.as_ref()) {
         return refuse(&state, &request, user.is_some());
@@ -185,6 +186,19 @@ async fn guard(State(state): State<Arc<AuthState>>, mut request: Request, next: 
     let mut response = next.run(request).await;
     add_cookie(&mut response, resign_cookie);
     response
+}
+
+/// The path rules are matched against: dot segments resolved (also
+/// `%2e%2e`, as browsers do) and percent-escapes decoded, so that
+/// `/app/%61dmin` or `/app/x/../admin` meet the rule of `/app/admin`.
+fn normalized(path: &str) -> String {
+    let resolved = url::Url::parse("http://rules.invalid/")
+        .and_then(|base| base.join(path))
+        .map(|u| u.path().to_owned())
+        .unwrap_or_else(|_| path.to_owned());
+    percent_encoding::percent_decode_str(&resolved)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// A browser loading a page (a GET of HTML outside the Dash routes).
@@ -611,4 +625,23 @@ async fn logout(state: &AuthState, config: &LoginPage, request: Request) -> Resp
         login::set_cookie(LOGIN_COOKIE, String::new(), "/", secure, true),
     );
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalized;
+
+    #[test]
+    fn rule_paths_are_resolved_and_decoded() {
+        for (raw, want) in [
+            ("/app/admin", "/app/admin"),
+            ("/app/%61dmin", "/app/admin"),
+            ("/app/x/../admin", "/app/admin"),
+            ("/app/x/%2e%2e/admin", "/app/admin"),
+            ("/app/./admin/", "/app/admin/"),
+            ("/app/caf%C3%A9", "/app/café"),
+        ] {
+            assert_eq!(normalized(raw), want, "{raw}");
+        }
+    }
 }
