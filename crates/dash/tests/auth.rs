@@ -511,6 +511,43 @@ async fn logout_ends_the_sign_in_and_the_old_cookie_is_refused() {
 }
 
 #[tokio::test]
+async fn signing_in_and_out_ends_the_browser_session_so_users_never_share_one() {
+    let site = Site::new(app(login_page())).await;
+    let (_, alice) = site.sign_in("alice", "alice-pw", None).await;
+    let alice = alice.unwrap();
+    let page = site.get("/app/", Some(&alice), true).await;
+    let session = format!(
+        "dash_session={}",
+        page.cookie("dash_session").expect("a session")
+    );
+    let both = format!("{alice}; {session}");
+    // The session lives: the page keeps it.
+    let again = site.get("/app/", Some(&both), true).await;
+    assert_eq!((again.status, again.cookie("dash_session")), (200, None));
+    let out = site.get("/logout", Some(&both), true).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(out.cookie("dash_session").as_deref(), Some(""), "removed");
+    // Bob signs in on the same browser, which still sends alice's session.
+    let (_, bob) = site.sign_in("bob", "bob-pw", None).await;
+    let with_old = format!("{}; {session}", bob.unwrap());
+    let page = site.get("/app/", Some(&with_old), true).await;
+    assert_eq!(page.status, 200);
+    let fresh = page.cookie("dash_session").expect("a new session");
+    assert_ne!(format!("dash_session={fresh}"), session);
+    // A sign-in itself also ends the session the browser sends.
+    let (field, csrf) = site.form().await;
+    let fields = [
+        ("username", "alice"),
+        ("password", "alice-pw"),
+        ("csrf", field.as_str()),
+    ];
+    let cookies = format!("{csrf}; dash_session={fresh}");
+    let a = site.post_login(&fields, &cookies, None).await;
+    assert_eq!(a.status, 303);
+    assert_eq!(a.cookie("dash_session").as_deref(), Some(""), "removed");
+}
+
+#[tokio::test]
 async fn next_only_goes_to_paths_on_this_site() {
     let site = Site::new(app(login_page())).await;
     for (next, expected) in [

@@ -518,15 +518,17 @@ async fn login_route(
     };
     let old = login::read_cookie(secret, &parts.headers);
     let name = user.name().to_owned();
+    let (sessions, cookies) = (state.sessions.clone(), cookie_headers(&parts.headers));
     let started = tokio::task::spawn_blocking(move || {
         if let Some(old) = old {
             login::end(&*backend, old)?;
         }
-        login::start(&*backend, &name, &life)
+        let ended = sessions.end_browser_session(&cookies)?;
+        Ok::<_, dash_cache::CacheError>((login::start(&*backend, &name, &life)?, ended))
     })
     .await;
-    let id = match started {
-        Ok(Ok(id)) => id,
+    let (id, ended_session) = match started {
+        Ok(Ok(started)) => started,
         Ok(Err(e)) => {
             tracing::error!(error = %e, "cannot write a sign-in to the cache backend");
             return answer(
@@ -563,7 +565,13 @@ async fn login_route(
         &mut r,
         login::set_cookie(CSRF_COOKIE, String::new(), &config.login_path, secure, true),
     );
+    add_cookie(&mut r, ended_session);
     r
+}
+
+/// The request's `Cookie` headers.
+fn cookie_headers(headers: &HeaderMap) -> Vec<HeaderValue> {
+    headers.get_all(header::COOKIE).iter().cloned().collect()
 }
 
 #[derive(Default)]
@@ -603,12 +611,20 @@ fn same_origin(headers: &HeaderMap) -> bool {
 /// Ends the request's sign-in everywhere and goes to the after-logout page.
 async fn logout(state: &AuthState, config: &LoginPage, request: Request) -> Response {
     let secure = state.sessions.cookie_secure(&request);
+    let mut ended_session = None;
     if let (Some(id), Some(backend)) = (
         login::read_cookie(state.secret(), request.headers()),
         state.backend(),
     ) {
-        let ended = tokio::task::spawn_blocking(move || login::end(&*backend, id)).await;
-        if !matches!(ended, Ok(Ok(()))) {
+        let (sessions, cookies) = (state.sessions.clone(), cookie_headers(request.headers()));
+        let ended = tokio::task::spawn_blocking(move || {
+            login::end(&*backend, id)?;
+            sessions.end_browser_session(&cookies)
+        })
+        .await;
+        if let Ok(Ok(removal)) = ended {
+            ended_session = removal;
+        } else {
             tracing::error!("cannot delete a sign-in from the cache backend");
             return html_response(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -624,6 +640,7 @@ async fn logout(state: &AuthState, config: &LoginPage, request: Request) -> Resp
         &mut r,
         login::set_cookie(LOGIN_COOKIE, String::new(), "/", secure, true),
     );
+    add_cookie(&mut r, ended_session);
     r
 }
 
