@@ -357,9 +357,10 @@ fn json_error(status: StatusCode, error: &str, message: &str) -> Response {
 fn redirect(location: &str) -> Response {
     let mut r = Response::new(Body::empty());
     *r.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
+    // Every location here is ASCII (checked paths or the app's own);
+    // anything else goes to the site's root rather than nowhere.
+    let value = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
+    r.headers_mut().insert(header::LOCATION, value);
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r

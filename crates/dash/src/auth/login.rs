@@ -207,12 +207,14 @@ pub(crate) fn form_html(
 }
 
 /// `next` if it is a path on this site (`/x`, not `//host`, `/\host`, a
-/// scheme or control characters), else `None`.
+/// scheme, control characters or raw non-ASCII: browsers send paths
+/// percent-encoded), else `None`.
 pub(crate) fn safe_next(next: &str) -> Option<&str> {
     let b = next.as_bytes();
     let ok = b.first() == Some(&b'/')
         && !matches!(b.get(1), Some(b'/') | Some(b'\\'))
         && next.len() <= 2048
+        && next.is_ascii()
         && !next
             .chars()
             .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
@@ -236,6 +238,7 @@ mod tests {
             "javascript:alert(1)",
             "/\tx",
             "/a\\b",
+            "/café",
             "",
             " /app",
         ] {
