@@ -858,5 +858,70 @@ async fn a_background_job_sees_the_signed_in_user() {
     }
 }
 
+/// dash-auth's `test_ba001_basic_auth_login_flow`, over HTTP: the app at
+/// the root, refused without or with wrong credentials (dash-auth answers
+/// 403 for `_dash-layout`; we answer 401 with the challenge on every
+/// route), then each valid user (one password holds a `:`) gets the
+/// callback's output.
+#[tokio::test]
+async fn ba001_basic_auth_login_flow() {
+    let users = format!(
+        "hello:{}\nhello2:{}\n",
+        hash_password("world"),
+        hash_password("wo:rld")
+    );
+    let mut app = Dash::new()
+        .cache_url("memory://")
+        .secret_key(KEY)
+        .auth(BasicAuth::new(Users::parse(&users).unwrap()));
+    app.layout(html::Div::new().children((
+        dcc::Input::new().id("input").value("initial value"),
+        html::Div::new().id("output"),
+    )));
+    app.callback(
+        Callback::new()
+            .output(("output", "children"))
+            .input(("input", "value")),
+        |v: Option<String>| v.unwrap_or_default(),
+    );
+    let site = Site::new(app).await;
+    let basic = |user: &str, pw: &str| {
+        use base64::Engine;
+        let pair = format!("{user}:{pw}");
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    };
+    let body = json!({"output": "output.children", "outputs": {"id": "output", "property": "children"},
+                      "inputs": [{"id": "input", "property": "value", "value": "initial value"}],
+                      "changedPropIds": []});
+    for auth in [None, Some(basic("hello", "password"))] {
+        for path in ["/", "/_dash-layout"] {
+            let mut r = site.client.get(format!("{}{path}", site.base));
+            if let Some(a) = &auth {
+                r = r.header("authorization", a);
+            }
+            let a = Answer::of(r.send().await.unwrap()).await;
+            assert_eq!(a.status, 401, "{path} {auth:?}");
+            assert!(!a.body.contains("initial value"), "{}", a.body);
+        }
+    }
+    for (user, pw) in [("hello", "world"), ("hello2", "wo:rld")] {
+        let r = site
+            .client
+            .post(format!("{}/_dash-update-component", site.base))
+            .header("authorization", basic(user, pw))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let a = Answer::of(r).await;
+        assert_eq!(a.status, 200, "{user}");
+        let v: Value = serde_json::from_str(&a.body).unwrap();
+        assert_eq!(v["response"]["output"]["children"], "initial value");
+    }
+}
+
 #[path = "auth/example.rs"]
 mod example;

@@ -122,6 +122,17 @@ impl Rules {
 mod tests {
     use super::*;
 
+    /// dash-auth's `test_gp002_check_groups`, the `one_of` cases (its
+    /// default; `Access::Groups` is "in at least one"), plus no user.
+    #[test]
+    fn gp002_check_groups() {
+        let user = User::new("a.b@mail.com", ["default"]);
+        assert!(Access::groups(["default"]).allows(Some(&user)));
+        assert!(!Access::groups(["other"]).allows(Some(&user)));
+        assert!(Access::groups(["default", "other"]).allows(Some(&user)));
+        assert!(!Access::groups(["default"]).allows(None));
+    }
+
     #[test]
     fn the_most_specific_rule_wins_and_prefixes_stop_at_segments() {
         let mut rules = Rules::default();
