@@ -1,10 +1,12 @@
-//! Login and basic auth over real listeners: wrong passwords, unknown
-//! users, no cookie, forged and foreign cookies, idle and absolute expiry,
-//! access rules (403), logout, `next` open redirects, CSRF, throttling,
-//! malformed users files; every refusal checked for its status and for
-//! holding none of the app's data. `auth/example.rs` runs the built
-//! example (`cargo build -p dash --example login` first) under
-//! `--workers 2` and as two hosts sharing one SQLite file.
+//! The login page over real listeners: wrong passwords, unknown users, no
+//! cookie, forged and foreign cookies, idle and absolute expiry, access
+//! rules (403), logout, `next` open redirects, CSRF, throttling, `Secure`
+//! behind a proxy, key rotation; every refusal checked for its status and
+//! for holding none of the app's data. `auth/basic.rs`: HTTP basic auth.
+//! `auth/context.rs`: the user in API endpoints and background jobs.
+//! `auth/example.rs`: the built `login` example (`cargo build -p dash
+//! --example login` first) with a malformed users file, under
+//! `--workers 2` and as two hosts sharing one SQLite file, and its log.
 
 mod support;
 
@@ -621,91 +623,6 @@ async fn repeated_failures_are_refused_for_a_while_even_with_the_right_password(
 }
 
 #[tokio::test]
-async fn basic_auth_answers_401_with_a_challenge_then_200() {
-    let basic = BasicAuth::new(users()).realm("Reports");
-    let site = Site::new(app(basic)).await;
-    let with = |user: &str, pw: &str| {
-        use base64::Engine;
-        format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pw}"))
-        )
-    };
-    let get = |path: &'static str, auth: Option<String>| {
-        let mut r = site.client.get(format!("{}{path}", site.base));
-        if let Some(a) = auth {
-            r = r.header("authorization", a);
-        }
-        async move { Answer::of(r.send().await.unwrap()).await }
-    };
-    for auth in [
-        None,
-        Some(with("alice", "wrong")),
-        Some(with("mallory", "alice-pw")),
-        Some("Basic !!".into()),
-    ] {
-        for path in ["/app/", "/app/_dash-layout", "/app/_dash-dependencies"] {
-            let a = get(path, auth.clone()).await;
-            assert_eq!(a.status, 401, "{path} {auth:?}");
-            assert_eq!(
-                a.header("www-authenticate"),
-                Some("Basic realm=\"Reports\", charset=\"UTF-8\"")
-            );
-            a.has_no_app_data();
-        }
-    }
-    // Twice: the second is answered from the remembered credentials.
-    for _ in 0..2 {
-        let a = get("/app/_dash-layout", Some(with("bob", "bob-pw"))).await;
-        assert_eq!(a.status, 200);
-        assert!(a.body.contains("Signed in as bob"));
-    }
-    let a = site
-        .client
-        .post(format!("{}/app/_dash-update-component", site.base))
-        .header("authorization", with("alice", "alice-pw"))
-        .json(&update_body("q"))
-        .send()
-        .await
-        .unwrap();
-    let a = Answer::of(a).await;
-    assert_eq!(a.status, 200);
-    assert!(a.body.contains("alice[\\\"admins\\\"]: q"), "{}", a.body);
-    let a = site
-        .client
-        .post(format!("{}/app/_dash-update-component", site.base))
-        .json(&update_body("q"))
-        .send()
-        .await
-        .unwrap();
-    let a = Answer::of(a).await;
-    assert_eq!(a.status, 401);
-    a.has_no_app_data();
-}
-
-#[tokio::test]
-async fn api_endpoints_need_a_user_and_see_it() {
-    let site = Site::new(app(login_page())).await;
-    let call = |cookie: Option<String>| {
-        let mut r = site
-            .client
-            .post(format!("{}/app/api/whoami", site.base))
-            .header("content-type", "application/json")
-            .body(r#"{"api-in": 1}"#);
-        if let Some(c) = cookie {
-            r = r.header("cookie", c);
-        }
-        async move { Answer::of(r.send().await.unwrap()).await }
-    };
-    let a = call(None).await;
-    assert_eq!(a.status, 401);
-    a.has_no_app_data();
-    let (_, cookie) = site.sign_in("bob", "bob-pw", None).await;
-    let a = call(cookie).await;
-    assert_eq!((a.status, a.body.as_str()), (200, "\"bob\""));
-}
-
-#[tokio::test]
 async fn a_cookie_signed_with_a_previous_key_is_accepted_and_signed_again() {
     let url = support::temp_sqlite("auth-rotation");
     let old = Site::new(app_with(login_page(), &url, Dash::new().secret_key(KEY))).await;
@@ -777,151 +694,9 @@ async fn the_login_cookie_is_secure_behind_a_trusted_https_proxy_only() {
     }
 }
 
-/// A background callback whose job reports the signed-in user.
-fn background_app() -> Dash {
-    let mut app = Dash::new()
-        .cache_url("memory://")
-        .secret_key(KEY)
-        .url_base_pathname("/app/")
-        .auth(login_page());
-    app.layout(html::Div::new().children((
-        html::Button::new().id("run"),
-        html::Div::new().id("job-out"),
-    )));
-    app.callback(
-        Callback::new()
-            .output(("job-out", "children"))
-            .input(("run", "n_clicks"))
-            .prevent_initial_call(true)
-            .background(),
-        |ctx: CallbackContext, _n: Option<u32>| {
-            format!(
-                "job for {}",
-                ctx.user().map(|u| u.name()).unwrap_or("nobody")
-            )
-        },
-    );
-    app
-}
-
-#[tokio::test]
-async fn a_background_job_sees_the_signed_in_user() {
-    let site = Site::new(background_app()).await;
-    let (_, login) = site.sign_in("bob", "bob-pw", None).await;
-    let login = login.unwrap();
-    // The page: a session cookie and the page load's end_id.
-    let page = site.get("/app/", Some(&login), true).await;
-    assert_eq!(page.status, 200);
-    let session = format!("dash_session={}", page.cookie("dash_session").unwrap());
-    let cookies = format!("{login}; {session}");
-    let at = page.body.find("\"end_id\":\"").expect("an end_id") + 10;
-    let end_id = &page.body[at..at + page.body[at..].find('"').unwrap()];
-    let body = json!({"output": "job-out.children", "outputs": {"id": "job-out", "property": "children"},
-                      "inputs": [{"id": "run", "property": "n_clicks", "value": 1}],
-                      "changedPropIds": ["run.n_clicks"]});
-    let post = |query: String, cookie: String| {
-        let r = site
-            .client
-            .post(format!(
-                "{}/app/_dash-update-component?endId={end_id}{query}",
-                site.base
-            ))
-            .header("cookie", cookie)
-            .json(&body);
-        async move { Answer::of(r.send().await.unwrap()).await }
-    };
-    // Without the sign-in cookie the job is not even started.
-    let refused = post(String::new(), session.clone()).await;
-    assert_eq!(refused.status, 401);
-    assert!(!refused.body.contains("cacheKey"), "{}", refused.body);
-    let first = post(String::new(), cookies.clone()).await;
-    assert_eq!(first.status, 200, "{}", first.body);
-    let first: Value = serde_json::from_str(&first.body).unwrap();
-    let query = format!(
-        "&cacheKey={}&job={}",
-        first["cacheKey"].as_str().unwrap(),
-        first["job"].as_str().unwrap()
-    );
-    // Polls need the sign-in too.
-    assert_eq!(post(query.clone(), session.clone()).await.status, 401);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let a = post(query.clone(), cookies.clone()).await;
-        assert_eq!(a.status, 200, "{}", a.body);
-        let v: Value = serde_json::from_str(&a.body).unwrap();
-        if let Some(out) = v.get("response") {
-            assert_eq!(out["job-out"]["children"], "job for bob");
-            break;
-        }
-        assert!(Instant::now() < deadline, "the job did not end");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// dash-auth's `test_ba001_basic_auth_login_flow`, over HTTP: the app at
-/// the root, refused without or with wrong credentials (dash-auth answers
-/// 403 for `_dash-layout`; we answer 401 with the challenge on every
-/// route), then each valid user (one password holds a `:`) gets the
-/// callback's output.
-#[tokio::test]
-async fn ba001_basic_auth_login_flow() {
-    let users = format!(
-        "hello:{}\nhello2:{}\n",
-        hash_password("world"),
-        hash_password("wo:rld")
-    );
-    let mut app = Dash::new()
-        .cache_url("memory://")
-        .secret_key(KEY)
-        .auth(BasicAuth::new(Users::parse(&users).unwrap()));
-    app.layout(html::Div::new().children((
-        dcc::Input::new().id("input").value("initial value"),
-        html::Div::new().id("output"),
-    )));
-    app.callback(
-        Callback::new()
-            .output(("output", "children"))
-            .input(("input", "value")),
-        |v: Option<String>| v.unwrap_or_default(),
-    );
-    let site = Site::new(app).await;
-    let basic = |user: &str, pw: &str| {
-        use base64::Engine;
-        let pair = format!("{user}:{pw}");
-        format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(pair)
-        )
-    };
-    let body = json!({"output": "output.children", "outputs": {"id": "output", "property": "children"},
-                      "inputs": [{"id": "input", "property": "value", "value": "initial value"}],
-                      "changedPropIds": []});
-    for auth in [None, Some(basic("hello", "password"))] {
-        for path in ["/", "/_dash-layout"] {
-            let mut r = site.client.get(format!("{}{path}", site.base));
-            if let Some(a) = &auth {
-                r = r.header("authorization", a);
-            }
-            let a = Answer::of(r.send().await.unwrap()).await;
-            assert_eq!(a.status, 401, "{path} {auth:?}");
-            assert!(!a.body.contains("initial value"), "{}", a.body);
-        }
-    }
-    for (user, pw) in [("hello", "world"), ("hello2", "wo:rld")] {
-        let r = site
-            .client
-            .post(format!("{}/_dash-update-component", site.base))
-            .header("authorization", basic(user, pw))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let a = Answer::of(r).await;
-        assert_eq!(a.status, 200, "{user}");
-        let v: Value = serde_json::from_str(&a.body).unwrap();
-        assert_eq!(v["response"]["output"]["children"], "initial value");
-    }
-}
-
+#[path = "auth/basic.rs"]
+mod basic;
+#[path = "auth/context.rs"]
+mod context;
 #[path = "auth/example.rs"]
 mod example;
