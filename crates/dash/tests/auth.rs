@@ -310,6 +310,10 @@ async fn without_a_cookie_pages_redirect_and_dash_routes_answer_401() {
             a.has_no_app_data();
         }
     }
+    // Probes need no user; the health route says nothing of the app.
+    let health = site.get("/app/_dash-health", None, false).await;
+    assert_eq!(health.status, 200);
+    health.has_no_app_data();
     let a = site.update(None, "hello").await;
     assert_eq!(a.status, 401);
     assert!(!a.body.contains("hello"));

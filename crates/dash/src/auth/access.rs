@@ -98,6 +98,19 @@ impl Rules {
         });
     }
 
+    /// A rule the app's own rules for the same path override (they come
+    /// later, and among equals the last added wins).
+    pub(crate) fn add_fallback(&mut self, path: impl Into<String>, access: Access) {
+        self.rules.insert(
+            0,
+            Rule {
+                path: path.into(),
+                prefix: false,
+                access,
+            },
+        );
+    }
+
     pub(crate) fn set_default(&mut self, access: Access) {
         self.default = access;
     }
@@ -150,5 +163,13 @@ mod tests {
         assert_eq!(rules.access("/elsewhere"), &Access::SignedIn);
         rules.set_default(Access::Public);
         assert_eq!(rules.access("/elsewhere"), &Access::Public);
+        rules.add_fallback("/app/_dash-health", Access::Public);
+        assert_eq!(rules.access("/app/_dash-health"), &Access::Public);
+        rules.add("/app/_dash-health", false, Access::SignedIn);
+        assert_eq!(
+            rules.access("/app/_dash-health"),
+            &Access::SignedIn,
+            "the app's rule wins"
+        );
     }
 }

@@ -55,14 +55,19 @@ pub(crate) fn wrap(
     services: &Arc<Services>,
     dash_prefix: &str,
 ) -> axum::Router {
+    // Probes reach the health route without a user (it reports the cache
+    // backend's state only), unless the app's rules say otherwise.
+    let health = format!("{dash_prefix}_dash-health");
     let (mode, limit) =
         match auth {
-            Auth::Basic(config) => {
+            Auth::Basic(mut config) => {
+                config.rules.add_fallback(health, Access::Public);
                 let limit = config.limit;
                 let remembered = Remembered::new(config.remember, config.remember_entries);
                 (Mode::Basic { config, remembered }, limit)
             }
             Auth::Login(mut config) => {
+                config.rules.add_fallback(health, Access::Public);
                 let limit = config.limit;
                 let landing = config.landing.clone().unwrap_or_else(|| {
                     match dash_prefix.trim_end_matches('/') {
