@@ -39,6 +39,7 @@ pub struct Dash {
     pub(crate) server_stores: crate::server_store::AppStores,
     pub(crate) custom_routes: crate::custom_routes::AppRoutes,
     pub(crate) pages: crate::pages::PagesSetup,
+    pub(crate) auth: Option<crate::auth::Auth>,
 }
 
 impl Default for Dash {
@@ -59,6 +60,7 @@ impl Dash {
             server_stores: Default::default(),
             custom_routes: Default::default(),
             pages: Default::default(),
+            auth: None,
         }
     }
 

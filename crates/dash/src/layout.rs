@@ -23,11 +23,24 @@ pub(crate) enum LayoutSource {
 #[derive(Debug, Clone, Default)]
 pub struct LayoutContext {
     session: Option<crate::session::RequestSession>,
+    user: Option<crate::auth::User>,
 }
 
 impl LayoutContext {
     pub(crate) fn new(session: Option<crate::session::RequestSession>) -> Self {
-        LayoutContext { session }
+        LayoutContext {
+            session,
+            user: None,
+        }
+    }
+
+    pub(crate) fn with_user(mut self, user: Option<crate::auth::User>) -> Self {
+        self.user = user;
+        self
+    }
+
+    pub(crate) fn user_ref(&self) -> Option<&crate::auth::User> {
+        self.user.as_ref()
     }
 
     /// The public handle of this browser's session: safe to put on the page

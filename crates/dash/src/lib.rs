@@ -28,6 +28,7 @@
 pub mod allocator;
 mod app;
 mod assets_folder;
+pub mod auth;
 pub mod background;
 pub mod callback;
 pub mod custom_routes;

@@ -150,6 +150,13 @@ impl Dash {
             &self.settings.assets_url_path,
             self.settings.compress,
         );
+        // The login layer guards Dash's routes and the app's own; the
+        // session middleware and the app's layers sit outside it.
+        let auth = self.auth.take();
+        let guard = |core: Router| match auth {
+            Some(auth) => crate::auth::wrap(auth, core, &sessions, &services, &prefixes.routes),
+            None => core,
+        };
         let (router, sessions) = crate::custom_routes::assemble(
             custom_routes,
             router,
@@ -157,7 +164,8 @@ impl Dash {
             &self.settings.assets_url_path,
             api_paths,
             services.clone(),
-            sessions,
+            sessions.clone(),
+            guard,
         );
         let router = crate::serve::protect(router, &limits, sessions);
         Ok((router, services, limits))

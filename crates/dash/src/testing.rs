@@ -225,6 +225,7 @@ impl TestCall<'_> {
             query: None,
             path: "/_dash-update-component".into(),
             remote: None,
+            user: None,
         };
         let registry = self.app.registry.clone();
         let answer = self

@@ -80,6 +80,7 @@ pub(crate) async fn intercept(
             path: environment.path.clone(),
             query: environment.query.clone(),
             remote: environment.remote,
+            user: environment.user.clone(),
         },
         app_on_error: registry.default_on_error.clone(),
         body: body.clone(),

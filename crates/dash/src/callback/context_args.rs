@@ -17,6 +17,8 @@ pub(crate) struct RequestFacts {
     pub(crate) path: String,
     pub(crate) query: Option<String>,
     pub(crate) remote: Option<SocketAddr>,
+    /// The signed-in user (`crate::auth`).
+    pub(crate) user: Option<crate::auth::User>,
 }
 
 /// One Input or State of the call, as Python's `args_grouping` gives it.

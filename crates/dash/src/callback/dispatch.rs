@@ -89,6 +89,8 @@ pub(crate) struct CallEnvironment {
     /// `remote_addr`).
     pub path: String,
     pub remote: Option<std::net::SocketAddr>,
+    /// The signed-in user (`crate::auth`).
+    pub user: Option<crate::auth::User>,
 }
 
 /// A 200 answer: the JSON, and the headers the callback added
@@ -304,6 +306,7 @@ fn prepare(
         query,
         path,
         remote,
+        user,
     } = environment;
     let spec = &callback.spec;
     let key = callback.key.as_str();
@@ -325,6 +328,7 @@ fn prepare(
         path,
         query,
         remote,
+        user,
     });
     let output_plan = match (&server_stores, &request.outputs) {
         (Some(stores), Some(outputs)) if !stores.is_empty() => {

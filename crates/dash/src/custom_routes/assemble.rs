@@ -27,6 +27,7 @@ pub(crate) fn assemble(
     api_paths: Vec<String>,
     services: Arc<Services>,
     sessions: Arc<Sessions>,
+    guard: impl FnOnce(Router) -> Router,
 ) -> (Router, Option<Arc<Sessions>>) {
     let health = custom.health_path(prefix);
     let cache = AppCache(services.opened_cache().clone());
@@ -58,6 +59,7 @@ pub(crate) fn assemble(
             cache,
         })
     };
+    let core = guard(core);
     if custom.layers.is_empty() && !custom.forwarded {
         return (core, Some(sessions));
     }

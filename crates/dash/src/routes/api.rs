@@ -21,6 +21,7 @@ pub(crate) struct ApiRequest {
     pub session: Option<crate::session::RequestSession>,
     pub uri: Uri,
     pub remote: Option<std::net::SocketAddr>,
+    pub user: Option<crate::auth::User>,
     pub headers: HeaderMap,
     pub body: Body,
 }
@@ -61,6 +62,7 @@ pub(crate) async fn serve(
         query: request.uri.query().map(str::to_owned),
         path: request.uri.path().to_owned(),
         remote: request.remote,
+        user: request.user,
     };
     let body = Bytes::from(call.to_string());
     match dispatch(state.registry.clone(), environment, body).await {

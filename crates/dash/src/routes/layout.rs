@@ -12,10 +12,12 @@ use super::{json_response, AppState};
 pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
     session: Option<axum::Extension<crate::session::RequestSession>>,
+    user: Option<axum::Extension<crate::auth::User>>,
 ) -> Response {
     let layout = state.layout.clone();
     let dynamic = matches!(layout, crate::layout::LayoutSource::Function(_));
-    let context = crate::layout::LayoutContext::new(session.map(|s| s.0));
+    let context =
+        crate::layout::LayoutContext::new(session.map(|s| s.0)).with_user(user.map(|u| u.0));
     let rendered = match layout {
         crate::layout::LayoutSource::Fixed(b) => Ok(b),
         other => tokio::task::spawn_blocking(move || other.render(&context))

@@ -89,6 +89,7 @@ pub(crate) fn router(
                               remote: Option<
             axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>,
         >,
+                              user: Option<axum::Extension<crate::auth::User>>,
                               uri: axum::http::Uri,
                               headers: axum::http::HeaderMap,
                               body: axum::body::Body| {
@@ -96,6 +97,7 @@ pub(crate) fn router(
                 session: session.map(|s| s.0),
                 uri,
                 remote: remote.map(|axum::Extension(c)| c.0),
+                user: user.map(|u| u.0),
                 headers,
                 body,
             };

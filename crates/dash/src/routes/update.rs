@@ -20,12 +20,15 @@ const MESSAGE_LIMIT: usize = 1024;
 /// error or panic text can quote its arguments).
 const FAILURE_LIMIT: usize = 4096;
 
+// An axum handler: one argument per extractor.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
     session: Option<axum::Extension<crate::session::RequestSession>>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
     uri: axum::http::Uri,
     remote: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    user: Option<axum::Extension<crate::auth::User>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -42,6 +45,7 @@ pub(crate) async fn serve(
         query,
         path: uri.path().to_owned(),
         remote: remote.map(|axum::Extension(c)| c.0),
+        user: user.map(|u| u.0),
     };
     match dispatch(state.registry.clone(), environment, body).await {
         Ok(answer) => {

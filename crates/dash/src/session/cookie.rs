@@ -136,6 +136,17 @@ pub(crate) fn set_cookie(value: String, path: &str, secure: bool) -> Option<Head
     HeaderValue::from_str(&cookie.to_string()).ok()
 }
 
+/// `Set-Cookie` that removes the session cookie at `path`.
+pub(crate) fn removal(path: &str) -> Option<HeaderValue> {
+    let mut cookie = Cookie::build((COOKIE_NAME, ""))
+        .path(path.to_owned())
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .build();
+    cookie.make_removal();
+    HeaderValue::from_str(&cookie.to_string()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,6 +51,16 @@ pub(crate) fn finish(session: &RequestSession, response: &mut Response) {
     }
 }
 
+impl Sessions {
+    /// Whether a cookie set on the answer to `request` gets `Secure` (as
+    /// the session cookie decides it; the login cookie uses it too).
+    pub(crate) fn cookie_secure(&self, request: &Request) -> bool {
+        self.settings
+            .secure_cookies
+            .unwrap_or_else(|| forwarded_https(request, &self.settings.trusted_proxies))
+    }
+}
+
 /// `X-Forwarded-Proto: https` (the first of a list) from a trusted peer;
 /// what `Dash::forwarded_headers` found, when it ran (the peer is then the
 /// client, not the proxy).

@@ -117,6 +117,32 @@ impl Sessions {
         }))
     }
 
+    /// The app secret (the login cookie is signed with it too).
+    pub(crate) fn secret(&self) -> &AppSecret {
+        &self.secret
+    }
+
+    /// Ends the browser session named by these `Cookie` headers (a sign-in
+    /// or sign-out starts the next user on a fresh one): its record and
+    /// data are deleted from the backend. Returns the `Set-Cookie` that
+    /// removes the cookie, if there was a valid one. Blocks on the backend.
+    pub(crate) fn end_browser_session(
+        &self,
+        headers: &[axum::http::HeaderValue],
+    ) -> Result<Option<axum::http::HeaderValue>, dash_cache::CacheError> {
+        let Some(backend) = self.backend() else {
+            return Ok(None);
+        };
+        for value in cookie::request_values(headers) {
+            if let Ok((ticket, _)) = cookie::decode(&self.secret, &value) {
+                record::delete(&**backend, ticket.id)?;
+                backend.clear_prefix(&record::data_prefix(ticket.id))?;
+                return Ok(cookie::removal(&self.cookie_path));
+            }
+        }
+        Ok(None)
+    }
+
     /// The backend, if it can be opened.
     fn backend(&self) -> Option<&Arc<dyn CacheBackend>> {
         self.services.cache().ok().map(|c| c.backend())
