@@ -162,6 +162,33 @@ impl CheckedBody {
     }
 }
 
+impl CheckedBody {
+    /// Reads the value through a serde seed (an element of a list the
+    /// caller is building, say). Only values written by [`encode`] (named
+    /// MessagePack) can be read this way; a typed entry is an error.
+    ///
+    /// ```
+    /// use serde::de::DeserializeSeed;
+    /// let body = dash_cache::codec::unframe(&dash_cache::codec::encode(&vec![7u8; 3]).unwrap()).unwrap();
+    /// let v = body.decode_seed(std::marker::PhantomData::<Vec<u8>>).unwrap();
+    /// assert_eq!(v, vec![7u8; 3]);
+    /// ```
+    pub fn decode_seed<'de, S: serde::de::DeserializeSeed<'de>>(
+        &'de self,
+        seed: S,
+    ) -> Result<S::Value, CacheError> {
+        if self.print.is_some() {
+            return Err(CacheError::Codec(
+                "a typed entry is read with decode, not through a seed".to_owned(),
+            ));
+        }
+        let mut de = rmp_serde::Deserializer::from_read_ref(&self.body[..]);
+        de.set_max_depth(MAX_DEPTH);
+        seed.deserialize(&mut de)
+            .map_err(|e| CacheError::Codec(e.to_string()))
+    }
+}
+
 /// Checks a stored value's header and checksum and decompresses its body.
 pub fn unframe(bytes: &[u8]) -> Result<CheckedBody, CacheError> {
     let bad = |why: &str| CacheError::Codec(why.to_owned());

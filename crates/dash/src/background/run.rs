@@ -207,7 +207,9 @@ fn store_writes(
     key: &str,
     mut returned: Returned,
 ) -> Result<String, DispatchError> {
-    let writes = std::mem::take(&mut returned.writes);
+    let writes = returned
+        .take_writes()
+        .map_err(|why| crate::callback::wrong_count(key, why))?;
     if !writes.is_empty() {
         commit(context, key, writes)?;
     }

@@ -54,6 +54,11 @@ impl<T: DeserializeOwned + Send + 'static> CallbackArg for T {
     fn extract(source: &ArgSource<'_>, next: &mut usize) -> Result<Self, ArgError> {
         let (dep, slot) = source.slots[*next];
         *next += 1;
+        if let ArgSlot::Many(entries) = slot {
+            if let Some(result) = server_store_list::<T>(source, dep, entries) {
+                return result;
+            }
+        }
         if let Some(result) = server_store_arg(
             source,
             dep,
@@ -123,17 +128,9 @@ pub(crate) fn server_store_arg<R>(
         let id = e.id.to_string();
         stores.store(&id).map(|spec| (id, spec))
     };
-    let entry = match slot {
-        ArgSlot::One(entry) => entry,
-        ArgSlot::Many(entries) => {
-            let (id, _) = entries.iter().find_map(store_of)?;
-            return Some(Err(arg_error(
-                source,
-                dep,
-                expected,
-                format!("ServerStore {id:?} cannot be read through a wildcard (ALL) dependency"),
-            )));
-        }
+    // A wildcard's list is read by `server_store_list`.
+    let ArgSlot::One(entry) = slot else {
+        return None;
     };
     let (id, spec) = store_of(entry)?;
     let binding = source.context.store_binding();
@@ -161,6 +158,74 @@ pub(crate) fn server_store_arg<R>(
         }
         Err(r) => Err(refused(r)),
     })
+}
+
+/// The argument, if `dep` is a wildcard (`ALL`) over the `data` of
+/// components among which some are server stores: a list with one element
+/// per component, each store's reference verified against its own id and
+/// the request's session (any refused: 403 naming that store), its value
+/// loaded; an element that is gone is `None` (for a list of `Option`s; else
+/// 410 naming the store).
+fn server_store_list<T: DeserializeOwned>(
+    source: &ArgSource<'_>,
+    dep: &Dependency,
+    entries: &[ArgEntry<'_>],
+) -> Option<Result<T, ArgError>> {
+    use crate::server_store::ListItem;
+    let stores = source.context.server_stores()?;
+    if dep.property != "data" || stores.is_empty() {
+        return None;
+    }
+    let specs: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            let id = e.id.to_string();
+            stores.store(&id).map(|spec| (id, spec))
+        })
+        .collect();
+    if specs.iter().all(Option::is_none) {
+        return None;
+    }
+    let expected = std::any::type_name::<T>();
+    let binding = source.context.store_binding();
+    let backend = source.context.store_backend();
+    let mut gone = None;
+    let loaded: Result<Vec<ListItem<'_>>, ReadRefusal> = source.context.blocking(|| {
+        entries
+            .iter()
+            .zip(&specs)
+            .map(|(entry, spec)| {
+                let raw = entry.value.map(|v| v.get());
+                let Some((id, spec)) = spec else {
+                    return Ok(raw.map_or(ListItem::Null, ListItem::Json));
+                };
+                Ok(
+                    match stores.load(backend.as_deref(), binding.as_ref(), id, *spec, raw)? {
+                        Loaded::Body(body) => ListItem::Stored(body),
+                        Loaded::Empty => ListItem::Null,
+                        Loaded::Gone => {
+                            gone.get_or_insert_with(|| id.clone());
+                            ListItem::Null
+                        }
+                    },
+                )
+            })
+            .collect()
+    });
+    let refused = |r: ReadRefusal| ArgError {
+        refusal: Some(Box::new(r)),
+        ..arg_error(source, dep, expected, String::new())
+    };
+    let items = match loaded {
+        Ok(items) => items,
+        Err(r) => return Some(Err(refused(r))),
+    };
+    Some(
+        crate::server_store::decode_list::<T>(&items).map_err(|message| match &gone {
+            Some(id) => refused(crate::server_store::gone_refusal(id, expected)),
+            None => arg_error(source, dep, expected, message),
+        }),
+    )
 }
 
 impl CallbackArg for CallbackContext {

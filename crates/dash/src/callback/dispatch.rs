@@ -245,7 +245,9 @@ pub(crate) async fn dispatch(
                     })
                 }
             };
-            let writes = std::mem::take(&mut returned.writes);
+            let writes = returned
+                .take_writes()
+                .map_err(|why| wrong_count(&callback.key, why))?;
             if !writes.is_empty() {
                 let (ctx, key) = (context.clone(), callback.key.clone());
                 tokio::task::spawn_blocking(move || commit(&ctx, &key, writes))
@@ -367,7 +369,9 @@ fn prepare(
     let on_error = callback.spec.on_error.as_ref().or(app_on_error);
     let stage = match (stage, on_error) {
         (Ok(Ok(Stage::Done(mut returned))), _) => {
-            let writes = std::mem::take(&mut returned.writes);
+            let writes = returned
+                .take_writes()
+                .map_err(|why| wrong_count(key, why))?;
             if !writes.is_empty() {
                 context.blocking(|| commit(&context, key, writes))?;
             }
@@ -511,31 +515,40 @@ pub(crate) fn output_plan(
     outputs: &OutputSpec,
     context: &CallbackContext,
 ) -> Result<Option<OutputPlan>, DispatchError> {
-    use crate::server_store::store_target;
+    use crate::server_store::{store_target, Slot};
     let key = &callback.key;
-    let wildcard = |ts: &[OutputTarget]| match ts
-        .iter()
-        .find_map(|t| store_target(stores, &t.id, t.clean_property()))
-    {
-        Some((id, _)) => Err(DispatchError::Failed {
-            callback: key.clone(),
-            message: format!(
-                "ServerStore {id:?} cannot be written through a wildcard (ALL) output"
-            ),
-        }),
-        None => Ok(None),
+    let one = |t: &OutputTarget| match store_target(stores, &t.id, t.clean_property()) {
+        Some((id, spec)) => Slot::Store(id, spec),
+        None => Slot::Plain,
     };
-    let positions = match outputs {
-        OutputSpec::One(t) => vec![store_target(stores, &t.id, t.clean_property())],
+    let all = |ts: &[OutputTarget]| Slot::All(ts.iter().map(one).collect());
+    let multi = callback.spec.is_multi_output();
+    let slots = match outputs {
+        OutputSpec::One(t) => vec![one(t)],
+        // One wildcard output alone: its components' list.
+        OutputSpec::Many(slots) if !multi => vec![Slot::All(
+            slots
+                .iter()
+                .filter_map(|s| match s {
+                    OutputSlot::One(t) => Some(one(t)),
+                    OutputSlot::Many(_) => None,
+                })
+                .collect(),
+        )],
         OutputSpec::Many(slots) => slots
             .iter()
             .map(|s| match s {
-                OutputSlot::One(t) => Ok(store_target(stores, &t.id, t.clean_property())),
-                OutputSlot::Many(ts) => wildcard(ts),
+                OutputSlot::One(t) => one(t),
+                OutputSlot::Many(ts) => all(ts),
             })
-            .collect::<Result<_, _>>()?,
+            .collect(),
     };
-    if positions.iter().all(Option::is_none) {
+    let is_store = |s: &Slot| match s {
+        Slot::Plain => false,
+        Slot::Store(..) => true,
+        Slot::All(ts) => ts.iter().any(|t| matches!(t, Slot::Store(..))),
+    };
+    if !slots.iter().any(is_store) {
         return Ok(None);
     }
     let binding = context
@@ -545,11 +558,17 @@ pub(crate) fn output_plan(
             message: "a ServerStore output needs the request's session".into(),
         })?;
     Ok(Some(OutputPlan {
-        positions,
-        multi: callback.spec.is_multi_output(),
+        slots,
+        multi,
         binding,
         expires: stores.expires_from_now(),
     }))
+}
+
+/// A wildcard output to server stores whose list does not fit the
+/// components the request named: refused (400), nothing written.
+pub(crate) fn wrong_count(key: &str, why: String) -> DispatchError {
+    DispatchError::bad(format!("callback {key}: {why}"), Some(key))
 }
 
 /// Writes the server store values a call returned (may block).

@@ -40,6 +40,11 @@ impl Held {
         self.body.len()
     }
 
+    /// The checked body (for reading it as one element of a list).
+    pub(crate) fn body(&self) -> &CheckedBody {
+        &self.body
+    }
+
     /// A fresh value of type `T`.
     pub(crate) fn decode<T: DeserializeOwned + 'static>(&self) -> Result<T, CacheError> {
         self.body.decode()

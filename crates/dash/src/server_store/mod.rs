@@ -9,6 +9,8 @@
 //!   field names, LZ4, CRC: nothing that runs code on load) instead of JSON,
 //!   and a signed reference takes its place in the answer.
 //! - `reference.rs`: the reference and its HMAC under the app secret.
+//! - `list.rs`: a wildcard (`ALL`) Input or State over several stores, read
+//!   as a list of their values.
 //! - `read.rs`: an Input or State of a server store's `data` is verified
 //!   against the request's session and loaded (in-process cache `local.rs`,
 //!   else the backend); every read extends the value's time to live.
@@ -19,6 +21,7 @@
 mod bounds;
 mod capture;
 mod component;
+mod list;
 mod local;
 mod read;
 mod reference;
@@ -30,11 +33,12 @@ use std::time::Duration;
 
 use dash_cache::CacheBackend;
 
-pub(crate) use capture::{serialize as capture_serialize, store_target};
+pub(crate) use capture::{serialize as capture_serialize, store_target, Slot};
 #[doc(hidden)]
 pub use capture::{OutputPlan, Returned};
 pub(crate) use component::{Registry, StoreSpec};
 pub use component::{ServerStore, DEFAULT_TTL};
+pub(crate) use list::{decode as decode_list, Item as ListItem};
 pub(crate) use local::Held;
 pub(crate) use read::{gone as gone_refusal, Loaded};
 pub(crate) use settings::StoreSettings;
