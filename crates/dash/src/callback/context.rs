@@ -382,6 +382,8 @@ impl CallbackContext {
     /// Updates props of any component in the layout, besides the outputs
     /// (Python's `set_props`). `props` serializes to a JSON object. In a
     /// background job each call reaches the page on its own, in order.
+    /// The `data` of a [`ServerStore`](crate::ServerStore) is stored on the
+    /// server as an output's value is, and the page gets its reference.
     pub fn set_props(&self, id: impl Into<ComponentId>, props: impl Serialize) {
         let props = match serde_json::to_value(props) {
             Ok(Value::Object(m)) => m,
@@ -390,7 +392,10 @@ impl CallbackContext {
                 return;
             }
         };
+        let mut props = props;
         let id = id.into();
+        // A server store's data is written here; the page gets its reference.
+        self.capture_store_props(&id, &mut props);
         if let Some(job) = &self.inner.job {
             job.set_props(&id, props);
             return;

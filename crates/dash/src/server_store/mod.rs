@@ -14,6 +14,8 @@
 //! - `read.rs`: an Input or State of a server store's `data` is verified
 //!   against the request's session and loaded (in-process cache `local.rs`,
 //!   else the backend); every read extends the value's time to live.
+//! - `side.rs`: `set_props` of a store's `data` (also from background
+//!   jobs): written as an output is, the page gets the reference.
 //! - `bounds.rs`: per-session and total byte bounds across processes and
 //!   hosts, evicting idle sessions' values first.
 //! - `settings.rs`: the `Dash` builder methods and environment variables.
@@ -27,6 +29,7 @@ mod read;
 mod reference;
 mod settings;
 mod shared;
+mod side;
 
 use std::sync::Arc;
 use std::time::Duration;
