@@ -58,7 +58,16 @@ fn app(url: &str) -> Dash {
         html::Div::new().id("side-out"),
         ServerStore::new().id("side-store"),
         html::Div::new().id("side-read"),
+        html::Button::new().id("add"),
+        html::Div::new().id("more"),
     )));
+    // A store added to the page by a callback, with a pattern id.
+    app.callback(
+        Callback::new()
+            .output(("more", "children"))
+            .input(("add", "n_clicks")),
+        |_n: Option<u32>| Component::from(ServerStore::new().id(pid("store", 3))),
+    );
     // ALL output: one value per matched store (one per seed).
     app.callback(
         Callback::new()
@@ -234,10 +243,17 @@ fn assert_refused(a: &Answer, status: u16, store: &str, secrets: &[String]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_outputs_and_inputs_round_trip_each_store_on_its_own() {
     let base = start(app(&temp_sqlite("all"))).await;
-    let (write, read) = (key(&base, "\"store\"}.data").await, key(&base, "summary").await);
+    let (write, read) = (
+        key(&base, "\"store\"}.data").await,
+        key(&base, "summary").await,
+    );
     let a = post(&base, &write_all(&write, 10, 2, &[1, 2]), None).await;
     assert_eq!(a.status, 200, "{}", a.text);
-    assert!(a.text.len() < 1024, "two references, not the data: {}", a.text);
+    assert!(
+        a.text.len() < 1024,
+        "two references, not the data: {}",
+        a.text
+    );
     let cookie = a.cookie.clone().unwrap();
     let refs: Vec<Value> = (1..=2)
         .map(|i| a.body["response"][sid("store", i)]["data"].clone())
@@ -262,7 +278,12 @@ async fn all_outputs_and_inputs_round_trip_each_store_on_its_own() {
         )
     );
     // A store with no data yet is None in the list.
-    let a = post(&base, &read_all(&read, &[refs[0].clone(), Value::Null]), Some(&cookie)).await;
+    let a = post(
+        &base,
+        &read_all(&read, &[refs[0].clone(), Value::Null]),
+        Some(&cookie),
+    )
+    .await;
     assert_eq!(
         a.body["response"]["summary"]["children"],
         format!("2: len=5000 first={}, none", values(11, 1)[0]),
@@ -271,13 +292,55 @@ async fn all_outputs_and_inputs_round_trip_each_store_on_its_own() {
     );
     // No store matched: an empty list.
     let a = post(&base, &read_all(&read, &[]), Some(&cookie)).await;
-    assert_eq!(a.body["response"]["summary"]["children"], "0: ", "{}", a.text);
+    assert_eq!(
+        a.body["response"]["summary"]["children"], "0: ",
+        "{}",
+        a.text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_a_callback_adds_to_the_page_is_a_server_store_too() {
+    let base = start(app(&temp_sqlite("added"))).await;
+    let (add, write) = (
+        key(&base, "more").await,
+        key(&base, "\"store\"}.data").await,
+    );
+    let a = post(
+        &base,
+        &json!({
+            "output": add,
+            "outputs": {"id": "more", "property": "children"},
+            "inputs": [{"id": "add", "property": "n_clicks", "value": 1}],
+            "changedPropIds": ["add.n_clicks"],
+        }),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["response"]["more"]["children"]["type"], "Store");
+    assert!(
+        !a.text.contains("__dash_rs"),
+        "the marker is stripped: {}",
+        a.text
+    );
+    let a = post(&base, &write_all(&write, 10, 3, &[1, 2, 3]), None).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.text.len() < 1024, "{}", a.text);
+    assert!(
+        a.body["response"][sid("store", 3)]["data"]["ref"].is_string(),
+        "{}",
+        a.text
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_swapped_and_foreign_references_through_all_inputs_are_refused() {
     let base = start(app(&temp_sqlite("refuse"))).await;
-    let (write, read) = (key(&base, "\"store\"}.data").await, key(&base, "summary").await);
+    let (write, read) = (
+        key(&base, "\"store\"}.data").await,
+        key(&base, "summary").await,
+    );
     let mine = post(&base, &write_all(&write, 10, 2, &[1, 2]), None).await;
     let cookie = mine.cookie.clone().unwrap();
     let theirs = post(&base, &write_all(&write, 20, 2, &[1, 2]), None).await;
@@ -297,15 +360,30 @@ async fn forged_swapped_and_foreign_references_through_all_inputs_are_refused() 
     assert_refused(&a, 403, &sid("store", 2), &secrets);
     assert!(a.text.contains("not valid for this session"), "{}", a.text);
     // Another session's reference in second place.
-    let a = post(&base, &read_all(&read, &[refs[0].clone(), foreign]), Some(&cookie)).await;
+    let a = post(
+        &base,
+        &read_all(&read, &[refs[0].clone(), foreign]),
+        Some(&cookie),
+    )
+    .await;
     assert_refused(&a, 403, &sid("store", 2), &secrets);
     // Altered, and made up.
     let mut altered = refs[1].clone();
     altered["size"] = json!(refs[1]["size"].as_u64().unwrap() + 1);
-    let a = post(&base, &read_all(&read, &[refs[0].clone(), altered]), Some(&cookie)).await;
+    let a = post(
+        &base,
+        &read_all(&read, &[refs[0].clone(), altered]),
+        Some(&cookie),
+    )
+    .await;
     assert_refused(&a, 403, &sid("store", 2), &secrets);
     let made_up = json!({"ref": format!("{}.{}", "0".repeat(32), "A".repeat(43)), "size": 10, "expires": 4_000_000_000_000u64});
-    let a = post(&base, &read_all(&read, &[made_up, refs[1].clone()]), Some(&cookie)).await;
+    let a = post(
+        &base,
+        &read_all(&read, &[made_up, refs[1].clone()]),
+        Some(&cookie),
+    )
+    .await;
     assert_refused(&a, 403, &sid("store", 1), &secrets);
     // Without a cookie.
     let a = post(&base, &read_all(&read, &refs), None).await;
@@ -323,7 +401,8 @@ async fn a_wrong_count_of_all_values_is_a_400_and_writes_nothing() {
     let a = post(&base, &write_all(&write, 10, 2, &[1, 2, 3]), None).await;
     assert_eq!(a.status, 400, "{}", a.text);
     assert!(
-        a.text.contains("matched 2 components but the callback returned 3 values"),
+        a.text
+            .contains("matched 2 components but the callback returned 3 values"),
         "{}",
         a.text
     );
@@ -394,7 +473,11 @@ async fn set_props_stores_the_value_and_sends_the_reference() {
     let cookie = a.cookie.clone().unwrap();
     let plain = a.body["sideUpdate"]["side-store"]["data"].clone();
     let pattern = a.body["sideUpdate"][sid("store", 2)]["data"].clone();
-    assert!(plain["ref"].is_string() && pattern["ref"].is_string(), "{}", a.text);
+    assert!(
+        plain["ref"].is_string() && pattern["ref"].is_string(),
+        "{}",
+        a.text
+    );
     for s in [101, 201] {
         assert!(!a.text.contains(&values(s, 1)[0].to_string()), "{}", a.text);
     }
@@ -415,7 +498,12 @@ async fn set_props_stores_the_value_and_sends_the_reference() {
         a.text
     );
     // The pattern store's reference reads through the ALL input.
-    let a = post(&base, &read_all(&summary, &[Value::Null, pattern.clone()]), Some(&cookie)).await;
+    let a = post(
+        &base,
+        &read_all(&summary, &[Value::Null, pattern.clone()]),
+        Some(&cookie),
+    )
+    .await;
     assert_eq!(
         a.body["response"]["summary"]["children"],
         format!("2: none, len=5000 first={}", values(201, 1)[0]),

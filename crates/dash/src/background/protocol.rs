@@ -341,6 +341,10 @@ fn cached_answer(
     value: String,
     call: &Call,
 ) -> Result<String, DispatchError> {
+    let value = match &call.server_stores {
+        Some(stores) => stores.learn_answer(value),
+        None => value,
+    };
     let response = fill_response(callback, outputs, value, None, call.guard.as_deref())?;
     serde_json::to_string(&response).map_err(|e| DispatchError::Failed {
         callback: callback.key.clone(),
@@ -469,6 +473,10 @@ fn final_answer(
     batch: &Batch,
     call: &Call,
 ) -> Result<String, DispatchError> {
+    let value = match &call.server_stores {
+        Some(stores) => stores.learn_answer(value),
+        None => value,
+    };
     let response = fill_response(callback, outputs, value, None, call.guard.as_deref())?;
     let mut map: BTreeMap<String, BTreeMap<String, &RawValue>> = BTreeMap::new();
     for (id, prop, v) in response.outputs() {

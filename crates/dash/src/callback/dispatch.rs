@@ -676,6 +676,10 @@ pub(crate) fn fill_response(
         callback: key.to_owned(),
         message,
     };
+    let value = match context.and_then(CallbackContext::server_stores) {
+        Some(stores) => stores.learn_answer(value),
+        None => value,
+    };
     if let Some(guard) = guard {
         guard.learn(value.as_bytes());
     }

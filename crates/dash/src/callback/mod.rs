@@ -36,8 +36,7 @@ pub use spec::{Callback, InitialCall, Input, Output, State};
 
 pub(crate) use dispatch::{
     call_error, check_request, commit, dispatch, fill_response, handled, output_plan, panic_text,
-    return_error, CallEnvironment, DispatchError,
-    wrong_count,
+    return_error, wrong_count, CallEnvironment, DispatchError,
 };
 pub(crate) use handler::{CallError, CallFuture, ErasedHandler};
 pub(crate) use placement::blocking_section;

@@ -435,7 +435,11 @@ mod tests {
 
         // Beside other outputs; `None` and `NoUpdate` per component or for all.
         let mixed = (
-            (Some(vec![3u8; 100]), Option::<Vec<u8>>::None, crate::NoUpdate),
+            (
+                Some(vec![3u8; 100]),
+                Option::<Vec<u8>>::None,
+                crate::NoUpdate,
+            ),
             "x",
         );
         let mut r = serialize(&mixed, &wildcard(vec![true, true, true], true)).unwrap();
@@ -450,7 +454,10 @@ mod tests {
 
         // Another count than the components matched: nothing may be written.
         let mut r = serialize(&vec![1u8, 2, 3], &wildcard(vec![true, true], false)).unwrap();
-        assert!(r.take_writes().unwrap_err().contains("matched 2 components"));
+        assert!(r
+            .take_writes()
+            .unwrap_err()
+            .contains("matched 2 components"));
         // Not a list: nothing stored (the answer's check refuses it).
         let mut r = serialize(&7u8, &wildcard(vec![true], false)).unwrap();
         assert_eq!(r.take_writes().unwrap().len(), 0);

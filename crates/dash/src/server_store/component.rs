@@ -145,6 +145,14 @@ impl Registry {
         self.remember(found);
     }
 
+    /// The same for a JSON value that may hold components (a callback's
+    /// answer or `set_props` value that adds a `ServerStore` to the page).
+    pub(crate) fn learn_value(&self, value: &mut Value) {
+        let mut found = Vec::new();
+        strip_value(value, &mut found);
+        self.remember(found);
+    }
+
     fn remember(&self, found: Vec<(String, StoreSpec)>) {
         if found.is_empty() {
             return;
@@ -226,5 +234,16 @@ mod tests {
         assert_eq!(registry.get("a"), Some(StoreSpec { ttl_ms: 5000 }));
         assert_eq!(registry.get("b").map(|s| s.ttl()), Some(DEFAULT_TTL));
         assert_eq!(registry.get("c"), None);
+
+        // A callback's answer adding a store with a pattern id.
+        let id = ComponentId::object([("type", "s".into()), ("i", 3i64.into())]);
+        let mut answer =
+            serde_json::json!(["text", Component::from(ServerStore::new().id(id.clone()))]);
+        registry.learn_value(&mut answer);
+        assert!(!answer.to_string().contains(MARKER), "{answer}");
+        assert_eq!(
+            registry.get(&id.to_string()).map(|s| s.ttl()),
+            Some(DEFAULT_TTL)
+        );
     }
 }

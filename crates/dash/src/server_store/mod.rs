@@ -115,6 +115,27 @@ impl ServerStores {
         self.registry.get(id)
     }
 
+    /// Strips the markers of `ServerStore`s a callback's answer adds to the
+    /// page and learns their ids (a cheap text search first: most answers
+    /// hold none).
+    pub(crate) fn learn_answer(&self, json: String) -> String {
+        if !json.contains(component::MARKER) {
+            return json;
+        }
+        match serde_json::from_str::<serde_json::Value>(&json) {
+            Ok(mut value) => {
+                self.registry.learn_value(&mut value);
+                serde_json::to_string(&value).unwrap_or(json)
+            }
+            Err(_) => json,
+        }
+    }
+
+    /// The same for a `set_props` value.
+    pub(crate) fn learn_value(&self, value: &mut serde_json::Value) {
+        self.registry.learn_value(value);
+    }
+
     /// Whether the app has any server store (else nothing is looked up).
     pub(crate) fn is_empty(&self) -> bool {
         self.registry.is_empty()

@@ -1,7 +1,8 @@
 //! `ctx.set_props(id, {"data": value})` on a server store: the value is
 //! encoded and written (before the call returns), and the browser gets the
 //! signed reference in its place, exactly as for an output. The same path
-//! serves a background job's `set_props`, which streams to the page.
+//! serves a background job's `set_props`, which streams to the page. A
+//! `ServerStore` a `set_props` value adds to the page is learnt here.
 
 use dash_protocol::ComponentId;
 use serde_json::{Map, Value};
@@ -17,6 +18,8 @@ impl CallbackContext {
         let Some(stores) = self.server_stores() else {
             return;
         };
+        // Stores this update adds to the page.
+        props.values_mut().for_each(|v| stores.learn_value(v));
         if stores.is_empty() || !props.contains_key("data") {
             return;
         }
