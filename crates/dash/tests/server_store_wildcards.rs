@@ -4,12 +4,17 @@
 //! own store id and the session), `MATCH` still works, `set_props` of a
 //! store's `data` stores the value and sends the reference. Forged, swapped
 //! and cross-session references through an `ALL` input are 403 naming the
-//! store; a wrong count of `ALL` values is a 400. Real listener, real SQLite.
+//! store; a wrong count of `ALL` values is a 400. A background job's output
+//! and `set_props` to stores send references. Real listener, real SQLite.
 
 use std::net::SocketAddr;
 
 use dash::prelude::*;
 use serde_json::{json, Value};
+
+#[allow(dead_code)]
+#[path = "background/client.rs"]
+mod client;
 
 fn temp_sqlite(name: &str) -> String {
     let dir = std::env::temp_dir().join(format!("dash-sstore-wc-{}-{name}", std::process::id()));
@@ -60,7 +65,20 @@ fn app(url: &str) -> Dash {
         html::Div::new().id("side-read"),
         html::Button::new().id("add"),
         html::Div::new().id("more"),
+        html::Button::new().id("bg-btn"),
+        ServerStore::new().id("bg-store"),
     )));
+    // A background job: its output and its set_props, both to stores.
+    app.callback(
+        Callback::new()
+            .output(("bg-store", "data"))
+            .input(("bg-btn", "n_clicks"))
+            .background(),
+        |ctx: CallbackContext, n: u64| {
+            ctx.set_props("side-store", json!({"data": values(300 + n, 5_000)}));
+            values(400 + n, 5_000)
+        },
+    );
     // A store added to the page by a callback, with a pattern id.
     app.callback(
         Callback::new()
@@ -513,4 +531,52 @@ async fn set_props_stores_the_value_and_sends_the_reference() {
     // Bound to its own store: not accepted as side-store's.
     let a = post(&base, &read_body(&pattern), Some(&cookie)).await;
     assert_refused(&a, 403, "side-store", &[values(201, 1)[0].to_string()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_background_jobs_output_and_set_props_send_references() {
+    let base = start(app(&temp_sqlite("background"))).await;
+    let read = key(&base, "side-read").await;
+    let page = client::Page::open(&base).await;
+    let b = client::body(
+        "bg-store.data",
+        json!("bg-store"),
+        "data",
+        json!([{"id": "bg-btn", "property": "n_clicks", "value": 1}]),
+    );
+    let job = page.start(&b, "").await;
+    let run = page
+        .run(
+            &job,
+            &b,
+            std::time::Duration::from_millis(20),
+            std::time::Duration::from_secs(30),
+        )
+        .await;
+    for (_, answer) in &run.answers {
+        let text = answer.to_string();
+        assert!(text.len() < 1024, "references, not the data: {text}");
+    }
+    assert!(run.result("bg-store", "data")["ref"].is_string(), "{run:?}");
+    let side = run.values("side-store", "data");
+    assert_eq!(side.len(), 1, "{run:?}");
+    assert!(side[0]["ref"].is_string(), "{run:?}");
+    let cookie = page.cookie.trim_start_matches("dash_session=").to_owned();
+    let a = post(
+        &base,
+        &json!({
+            "output": read,
+            "outputs": {"id": "side-read", "property": "children"},
+            "inputs": [{"id": "side-store", "property": "data", "value": side[0]}],
+            "changedPropIds": ["side-store.data"],
+        }),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(
+        a.body["response"]["side-read"]["children"],
+        format!("first={}", values(301, 1)[0]),
+        "{}",
+        a.text
+    );
 }
