@@ -300,6 +300,7 @@ fn failed(e: DispatchError) -> Error {
         DispatchError::BadRequest { message, .. } => (400, message),
         DispatchError::Failed { message, .. } => (500, message),
         DispatchError::Forbidden { message } => (403, message),
+        DispatchError::Unauthorized { message } => (401, message),
         DispatchError::Refused {
             status, message, ..
         } => (status, message),
