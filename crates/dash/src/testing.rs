@@ -248,12 +248,7 @@ impl TestCall<'_> {
                 prevented: false,
                 progress: Vec::new(),
             }),
-            Err(DispatchError::Prevented) => Ok(TestAnswer {
-                body: Value::Null,
-                headers: Vec::new(),
-                prevented: true,
-                progress: Vec::new(),
-            }),
+            Err(DispatchError::Prevented) => Ok(TestAnswer::prevented_answer()),
             Err(e) => Err(failed(e)),
         }
     }
@@ -299,12 +294,7 @@ impl TestCall<'_> {
                 prevented: false,
                 progress: job.progress,
             }),
-            Err(DispatchError::Prevented) => Ok(TestAnswer {
-                body: Value::Null,
-                headers: Vec::new(),
-                prevented: true,
-                progress: Vec::new(),
-            }),
+            Err(DispatchError::Prevented) => Ok(TestAnswer::prevented_answer()),
             Err(e) => Err(failed(e)),
         }
     }
@@ -320,6 +310,15 @@ pub struct TestAnswer {
 }
 
 impl TestAnswer {
+    fn prevented_answer() -> TestAnswer {
+        TestAnswer {
+            body: Value::Null,
+            headers: Vec::new(),
+            prevented: true,
+            progress: Vec::new(),
+        }
+    }
+
     /// The value written to an output (`None`: not written, e.g. `no_update`).
     pub fn output(&self, id: impl Into<ComponentId>, property: &str) -> Option<&Value> {
         self.body
