@@ -99,6 +99,9 @@ impl Dash {
             &prefixes,
             hot_reload.is_none().then_some(index_html.as_str()),
         );
+        let page_access = served_pages
+            .as_ref()
+            .and_then(|s| crate::pages::page_access(s, &self.settings.assets_url_path));
         let dependencies = Bytes::from(
             self.callbacks
                 .dependencies_json(self.settings.prevent_initial_callbacks)
@@ -154,15 +157,24 @@ impl Dash {
         // session middleware and the app's layers sit outside it.
         let auth = self.auth.take();
         let guard = |core: Router| match auth {
-            Some(auth) => crate::auth::wrap(auth, core, &sessions, &services, &prefixes.routes),
+            Some(auth) => crate::auth::wrap(
+                auth,
+                core,
+                &sessions,
+                &services,
+                &prefixes.routes,
+                page_access,
+            ),
             None => core,
         };
         let (router, sessions) = crate::custom_routes::assemble(
             custom_routes,
             router,
-            &prefixes.routes,
-            &self.settings.assets_url_path,
-            api_paths,
+            crate::custom_routes::DashPaths {
+                prefix: &prefixes.routes,
+                assets_url_path: &self.settings.assets_url_path,
+                api_paths,
+            },
             services.clone(),
             sessions.clone(),
             guard,

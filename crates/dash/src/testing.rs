@@ -58,8 +58,8 @@
 //! ```
 //!
 //! The cache is in memory (`memory://`) unless the app names one with
-//! `Dash::cache_url`; a call has no session. Background callbacks are not
-//! run by it.
+//! `Dash::cache_url`; a call has no session. A background callback runs as
+//! a job to its end (its progress in [`TestAnswer::progress`]).
 
 use std::sync::Arc;
 
@@ -213,9 +213,14 @@ impl TestCall<'_> {
         request_body(callback, &self.values, &self.triggered, &self.components).map_err(bad)
     }
 
-    /// Runs the callback and returns its answer.
+    /// Runs the callback and returns its answer. A background callback
+    /// runs as a job, to its end: [`TestAnswer::progress`] lists its
+    /// `Progress::set` calls, its `set_props` are side updates.
     pub fn run(self) -> Result<TestAnswer, Error> {
         let body = Bytes::from(self.body()?.to_string());
+        if let Some(callback) = self.background_callback() {
+            return self.run_job(callback, body);
+        }
         let environment = CallEnvironment {
             services: self.app.services.clone(),
             session: None,
@@ -241,12 +246,55 @@ impl TestCall<'_> {
                     .map(|(n, v, _)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
                     .collect(),
                 prevented: false,
+                progress: Vec::new(),
             }),
-            Err(DispatchError::Prevented) => Ok(TestAnswer {
-                body: Value::Null,
+            Err(DispatchError::Prevented) => Ok(TestAnswer::prevented_answer()),
+            Err(e) => Err(failed(e)),
+        }
+    }
+}
+
+impl TestCall<'_> {
+    fn background_callback(&self) -> Option<Arc<crate::callback::RegisteredCallback>> {
+        self.app
+            .registry
+            .callbacks()
+            .find(|c| c.spec.outputs.iter().any(|o| same(o, &self.output)))
+            .filter(|c| c.spec.is_background())
+            .cloned()
+    }
+
+    fn run_job(
+        self,
+        callback: Arc<crate::callback::RegisteredCallback>,
+        body: Bytes,
+    ) -> Result<TestAnswer, Error> {
+        let services = self.app.services.clone();
+        let context = crate::callback::CallbackContext::new(
+            services.clone(),
+            None,
+            callback.key.clone(),
+            self.triggered.clone(),
+            self.headers.clone(),
+            body.clone(),
+            false,
+            Some(self.app.server_stores.clone()),
+        );
+        let on_error = callback
+            .spec
+            .on_error
+            .clone()
+            .or_else(|| self.app.registry.default_on_error.clone());
+        let backend = services.opened_cache().backend().clone();
+        let run = crate::background::run_to_end(callback, context, body, backend, on_error);
+        match self.app.runtime.block_on(run) {
+            Ok(job) => Ok(TestAnswer {
+                body: job.answer,
                 headers: Vec::new(),
-                prevented: true,
+                prevented: false,
+                progress: job.progress,
             }),
+            Err(DispatchError::Prevented) => Ok(TestAnswer::prevented_answer()),
             Err(e) => Err(failed(e)),
         }
     }
@@ -258,9 +306,19 @@ pub struct TestAnswer {
     body: Value,
     headers: Vec<(String, String)>,
     prevented: bool,
+    progress: Vec<Vec<(String, Value)>>,
 }
 
 impl TestAnswer {
+    fn prevented_answer() -> TestAnswer {
+        TestAnswer {
+            body: Value::Null,
+            headers: Vec::new(),
+            prevented: true,
+            progress: Vec::new(),
+        }
+    }
+
     /// The value written to an output (`None`: not written, e.g. `no_update`).
     pub fn output(&self, id: impl Into<ComponentId>, property: &str) -> Option<&Value> {
         self.body
@@ -275,6 +333,12 @@ impl TestAnswer {
             .get("sideUpdate")?
             .get(id.into().to_string())?
             .get(property)
+    }
+
+    /// A background callback's `Progress::set` calls, in order: for each,
+    /// `("<id>.<prop>", value)` per progress output.
+    pub fn progress(&self) -> &[Vec<(String, Value)>] {
+        &self.progress
     }
 
     /// True if the callback raised `PreventUpdate` (HTTP 204).
@@ -300,6 +364,7 @@ fn failed(e: DispatchError) -> Error {
         DispatchError::BadRequest { message, .. } => (400, message),
         DispatchError::Failed { message, .. } => (500, message),
         DispatchError::Forbidden { message } => (403, message),
+        DispatchError::Unauthorized { message } => (401, message),
         DispatchError::Refused {
             status, message, ..
         } => (status, message),

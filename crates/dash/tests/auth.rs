@@ -704,3 +704,5 @@ mod basic;
 mod context;
 #[path = "auth/example.rs"]
 mod example;
+#[path = "auth/pages.rs"]
+mod pages;

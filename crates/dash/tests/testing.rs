@@ -248,3 +248,58 @@ fn pattern_matching_callbacks_take_the_components_ids() {
         .to_string();
     assert!(two.contains("2 given values"), "{two}");
 }
+
+#[test]
+fn a_background_callback_runs_as_a_job_to_its_end() {
+    use dash::background::Progress;
+    let mut app = Dash::new();
+    app.callback(
+        Callback::new()
+            .output(("result", "children"))
+            .input(("go", "n_clicks"))
+            .background()
+            .progress(("bar", "value"))
+            .progress(("bar", "max")),
+        |progress: Progress, ctx: CallbackContext, clicks: Option<u64>| {
+            for i in 1..=3u32 {
+                progress.set((i.to_string(), "3"));
+            }
+            ctx.set_props("status", json!({"children": "almost"}));
+            match clicks {
+                Some(n) => Ok(format!("done after {n} clicks")),
+                None => Err(CallbackError::msg("no clicks")),
+            }
+        },
+    );
+    let app = TestApp::new(app).unwrap();
+    let answer = app
+        .call(("result", "children"))
+        .input(("go", "n_clicks"), 2)
+        .triggered(("go", "n_clicks"))
+        .run()
+        .unwrap();
+    assert_eq!(
+        answer.output("result", "children"),
+        Some(&json!("done after 2 clicks"))
+    );
+    let steps: Vec<Vec<(String, serde_json::Value)>> = (1..=3)
+        .map(|i| {
+            vec![
+                ("bar.value".to_owned(), json!(i.to_string())),
+                ("bar.max".to_owned(), json!("3")),
+            ]
+        })
+        .collect();
+    assert_eq!(answer.progress(), steps.as_slice());
+    assert_eq!(
+        answer.side_update("status", "children"),
+        Some(&json!("almost"))
+    );
+    // A failing job: the error, as the page would get it.
+    let failure = app
+        .call(("result", "children"))
+        .run()
+        .unwrap_err()
+        .to_string();
+    assert!(failure.contains("no clicks"), "{failure}");
+}

@@ -45,7 +45,12 @@ pub(crate) struct AuthState {
     /// The Dash routes prefix (`/app/`): `/app` is served as `/app/`.
     dash_prefix: String,
     throttle: Throttle,
+    page_access: Option<PageAccess>,
 }
+
+/// The access rule of the page a (normalised) request path loads, if it
+/// loads a page that has one (`Page::access`).
+pub(crate) type PageAccess = Arc<dyn Fn(&str) -> Option<Access> + Send + Sync>;
 
 /// Puts the auth layer around `router`.
 pub(crate) fn wrap(
@@ -54,6 +59,7 @@ pub(crate) fn wrap(
     sessions: &Arc<Sessions>,
     services: &Arc<Services>,
     dash_prefix: &str,
+    page_access: Option<PageAccess>,
 ) -> axum::Router {
     // Probes reach the health route without a user (it reports the cache
     // backend's state only), unless the app's rules say otherwise.
@@ -106,6 +112,7 @@ pub(crate) fn wrap(
         services: services.clone(),
         dash_prefix: dash_prefix.to_owned(),
         throttle: Throttle::new(limit),
+        page_access,
     });
     axum::Router::new()
         .fallback_service(router)
@@ -172,7 +179,14 @@ async fn guard(State(state): State<Arc<AuthState>>, mut request: Request, next: 
         Mode::Basic { config, .. } => config.rules.access(&rule_path),
         Mode::Login { config, .. } => config.rules.access(&rule_path),
     };
-    if !access.allows(user.as_ref()) {
+    let is_get = matches!(*request.method(), Method::GET | Method::HEAD);
+    let page_allows = !is_get
+        || state
+            .page_access
+            .as_ref()
+            .and_then(|of| of(&rule_path))
+            .is_none_or(|a| a.allows(user.as_ref()));
+    if !access.allows(user.as_ref()) || !page_allows {
         return refuse(&state, &request, user.is_some());
     }
     if let Some(user) = user {

@@ -37,6 +37,7 @@
 
 mod access;
 mod basic;
+mod callback_access;
 mod layer;
 mod login;
 mod login_session;
@@ -48,7 +49,8 @@ pub use basic::BasicAuth;
 pub use login::LoginPage;
 pub use users::{hash_password, User, Users};
 
-pub(crate) use layer::wrap;
+pub(crate) use callback_access::check as check_callback_access;
+pub(crate) use layer::{wrap, PageAccess};
 
 /// An auth mode for [`Dash::auth`](crate::Dash::auth).
 #[derive(Debug, Clone)]

@@ -53,6 +53,7 @@
 
 mod answer;
 mod cancel_inputs;
+mod for_tests;
 mod handles;
 mod metrics;
 mod pool;
@@ -66,6 +67,7 @@ mod store;
 pub use progress::{CancelToken, Progress};
 
 pub(crate) use cancel_inputs::register as register_cancel_callbacks;
+pub(crate) use for_tests::run_to_end;
 pub(crate) use handles::new_end_id;
 pub(crate) use pool::Jobs;
 pub(crate) use progress::JobLink;

@@ -224,6 +224,7 @@ fn finished(result: Result<String, DispatchError>, link: &JobLink) -> Ran {
         Err(DispatchError::Failed { message, .. })
         | Err(DispatchError::BadRequest { message, .. })
         | Err(DispatchError::Forbidden { message })
+        | Err(DispatchError::Unauthorized { message })
         | Err(DispatchError::Refused { message, .. }) => Outcome::Failed {
             message,
             updates: Some(updates),

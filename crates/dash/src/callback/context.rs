@@ -60,7 +60,7 @@ struct Inner {
 impl CallbackContext {
     /// The page load's facts for a layout made in a callback (pages).
     pub(crate) fn layout_context(&self) -> crate::LayoutContext {
-        crate::LayoutContext::new(self.inner.session.clone())
+        crate::LayoutContext::new(self.inner.session.clone()).with_user(self.facts().user.clone())
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -48,6 +48,9 @@ pub(crate) enum DispatchError {
     /// A background job handle that this session and page were not given:
     /// 403 (`background/protocol.rs`).
     Forbidden { message: String },
+    /// A callback whose access rule needs a signed-in user, called without
+    /// one: 401 (`auth/callback_access.rs`).
+    Unauthorized { message: String },
 }
 
 impl DispatchError {
@@ -123,7 +126,11 @@ pub(crate) async fn dispatch(
     let mut environment = Some(environment);
     let inline = if body.len() <= INLINE_BODY_LIMIT {
         let request = parse(&body)?;
-        let callback = find(&registry, &request)?;
+        let callback = find(
+            &registry,
+            &request,
+            environment.as_ref().and_then(|e| e.user.as_ref()),
+        )?;
         if let (Some(query), Some(env)) = (&jobs, &environment) {
             if crate::background::concerns_jobs(&callback, query) {
                 let answer = crate::background::intercept(
@@ -166,7 +173,7 @@ pub(crate) async fn dispatch(
             let (registry2, body2, jobs2) = (registry.clone(), body.clone(), jobs.clone());
             let routed = tokio::task::spawn_blocking(move || {
                 let request = parse(&body2)?;
-                let callback = find(&registry2, &request)?;
+                let callback = find(&registry2, &request, env.user.as_ref())?;
                 if let (true, Some(query)) = (big, &jobs2) {
                     if crate::background::concerns_jobs(&callback, query) {
                         return Ok(Err((callback, env)));
@@ -196,7 +203,7 @@ pub(crate) async fn dispatch(
                     let registry = registry.clone();
                     tokio::task::spawn_blocking(move || {
                         let request = parse(&body)?;
-                        let callback = find(&registry, &request)?;
+                        let callback = find(&registry, &request, env.user.as_ref())?;
                         prepare(
                             callback,
                             env,
@@ -278,17 +285,21 @@ fn parse(body: &[u8]) -> Result<CallbackRequest<'_>, DispatchError> {
     CallbackRequest::parse(body).map_err(|e| DispatchError::bad(e.to_string(), None))
 }
 
+/// The callback the request names, if the request's user may call it.
 fn find(
     registry: &CallbackRegistry,
     request: &CallbackRequest<'_>,
+    user: Option<&crate::auth::User>,
 ) -> Result<Arc<RegisteredCallback>, DispatchError> {
-    registry.get(&request.output).cloned().ok_or_else(|| {
+    let callback = registry.get(&request.output).cloned().ok_or_else(|| {
         let key = excerpt(&request.output, ECHO_LIMIT);
         DispatchError::bad(
             format!("no callback has the output key {key:?}"),
             Some(&key),
         )
-    })
+    })?;
+    crate::auth::check_callback_access(&callback.spec, &callback.key, user)?;
+    Ok(callback)
 }
 
 fn prepare(

@@ -117,6 +117,8 @@ pub struct Callback {
     pub(crate) background: crate::background::BackgroundSpec,
     /// Dash 4's `api_endpoint` (`api_endpoint.rs`).
     pub(crate) api_endpoint: Option<String>,
+    /// Who may call it (`auth/callback_access.rs`).
+    pub(crate) access: Option<crate::auth::Access>,
 }
 
 impl Callback {

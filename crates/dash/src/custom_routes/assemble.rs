@@ -19,16 +19,29 @@ use crate::session::Sessions;
 /// The whole app inside the protection of `serve::protect`, and the
 /// sessions `protect` must handle itself (`None`: they are inside the
 /// app's layers already).
+/// Dash's own paths, which the app's routes must not take.
+pub(crate) struct DashPaths<'a> {
+    /// The routes prefix.
+    pub prefix: &'a str,
+    /// The assets URL path.
+    pub assets_url_path: &'a str,
+    /// The paths of the API endpoints.
+    pub api_paths: Vec<String>,
+}
+
 pub(crate) fn assemble(
     custom: AppRoutes,
     mut dash: Router,
-    prefix: &str,
-    assets_url_path: &str,
-    api_paths: Vec<String>,
+    paths: DashPaths<'_>,
     services: Arc<Services>,
     sessions: Arc<Sessions>,
     guard: impl FnOnce(Router) -> Router,
 ) -> (Router, Option<Arc<Sessions>>) {
+    let DashPaths {
+        prefix,
+        assets_url_path,
+        api_paths,
+    } = paths;
     let health = custom.health_path(prefix);
     let cache = AppCache(services.opened_cache().clone());
     if let Some(path) = &health {

@@ -28,7 +28,7 @@ use axum::Router;
 use crate::Dash;
 
 pub use app_cache::AppCache;
-pub(crate) use assemble::assemble;
+pub(crate) use assemble::{assemble, DashPaths};
 pub use forwarded::{Forwarded, ForwardedHeaders, ForwardedHeadersLayer};
 pub(crate) use paths::Reserved;
 

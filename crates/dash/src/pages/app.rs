@@ -58,7 +58,7 @@ impl Dash {
     /// ```
     pub fn page(&mut self, mut page: Page) -> &mut Self {
         for register in std::mem::take(&mut page.callbacks) {
-            register(self);
+            register(self, page.access.as_ref());
         }
         let label = page
             .template

@@ -87,6 +87,12 @@ impl Router {
         let found = app_path.and_then(|p| self.registry.resolve(p));
         match found {
             Some((page, variables)) => {
+                // A page this user may not see: nothing of its layout.
+                if let Some(refused) =
+                    super::access::refused_layout(page.access.as_ref(), context.user())
+                {
+                    return refused;
+                }
                 let args = PageArgs::new(
                     display_path(app_path.unwrap_or("/")),
                     variables,

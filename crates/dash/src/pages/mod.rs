@@ -42,6 +42,7 @@
 //! assert!(app.validate().is_ok());
 //! ```
 
+mod access;
 mod app;
 mod args;
 mod container;
@@ -51,6 +52,8 @@ mod routing;
 pub(crate) mod served;
 mod template;
 
+pub(crate) use access::page_access;
+pub use access::{FORBIDDEN_TEXT, SIGN_IN_TEXT};
 pub use app::page_registry;
 pub use args::PageArgs;
 pub use container::{page_container, CONTENT_ID, DUMMY_ID, LOCATION_ID, STORE_ID};

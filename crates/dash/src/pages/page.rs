@@ -73,7 +73,9 @@ impl From<String> for PageOrder {
 }
 
 /// A callback declared with its page, registered with the page.
-pub(crate) type PageCallback = Box<dyn FnOnce(&mut crate::Dash) + Send + Sync>;
+/// Registers one of the page's callbacks, with the page's access rule.
+pub(crate) type PageCallback =
+    Box<dyn FnOnce(&mut crate::Dash, Option<&crate::auth::Access>) + Send + Sync>;
 
 /// One page of a multi-page app (Python's `dash.register_page`), added
 /// with [`Dash::page`](crate::Dash::page).
@@ -112,6 +114,7 @@ pub struct Page {
     pub(crate) redirect_from: Vec<String>,
     pub(crate) layout: Option<PageLayout>,
     pub(crate) callbacks: Vec<PageCallback>,
+    pub(crate) access: Option<crate::auth::Access>,
     pub(crate) problem: Option<String>,
 }
 
@@ -153,6 +156,7 @@ impl Page {
             redirect_from: Vec::new(),
             layout: None,
             callbacks: Vec::new(),
+            access: None,
             problem,
         }
     }
@@ -262,9 +266,11 @@ impl Page {
         callback: Callback,
         function: impl SyncCallback<M>,
     ) -> Self {
-        self.callbacks.push(Box::new(move |app: &mut crate::Dash| {
-            app.callback(callback, function);
-        }));
+        self.callbacks.push(Box::new(
+            move |app: &mut crate::Dash, access: Option<&crate::auth::Access>| {
+                app.callback(with_access(callback, access), function);
+            },
+        ));
         self
     }
 
@@ -274,9 +280,11 @@ impl Page {
         callback: Callback,
         function: impl AsyncCallback<M>,
     ) -> Self {
-        self.callbacks.push(Box::new(move |app: &mut crate::Dash| {
-            app.callback_async(callback, function);
-        }));
+        self.callbacks.push(Box::new(
+            move |app: &mut crate::Dash, access: Option<&crate::auth::Access>| {
+                app.callback_async(with_access(callback, access), function);
+            },
+        ));
         self
     }
 
@@ -287,9 +295,35 @@ impl Page {
         code: impl Into<crate::callback::ClientsideCode>,
     ) -> Self {
         let code = code.into();
-        self.callbacks.push(Box::new(move |app: &mut crate::Dash| {
-            app.clientside_callback(callback, code);
-        }));
+        // Runs in the browser: nothing of the server's to guard.
+        self.callbacks.push(Box::new(
+            move |app: &mut crate::Dash, _: Option<&crate::auth::Access>| {
+                app.clientside_callback(callback, code);
+            },
+        ));
+        self
+    }
+
+    /// Who may see the page, with [`Dash::auth`](crate::Dash::auth): a
+    /// direct load by someone it does not allow is refused as the auth
+    /// mode refuses a path (a redirect to the login page, 401 or 403, with
+    /// nothing of the page); navigating to it in the browser shows
+    /// [`FORBIDDEN_TEXT`](super::FORBIDDEN_TEXT) instead of its layout; its
+    /// server callbacks (declared with the page) answer 401/403 without
+    /// running. Default: the auth mode's rules alone.
+    ///
+    /// ```
+    /// use dash::prelude::*;
+    /// use dash::auth::Access;
+    /// use dash::pages::Page;
+    ///
+    /// let admin = Page::new("/admin")
+    ///     .access(Access::groups(["admins"]))
+    ///     .layout(html::H1::new().id("title").children("Admin"));
+    /// # let _ = admin;
+    /// ```
+    pub fn access(mut self, access: crate::auth::Access) -> Self {
+        self.access = Some(access);
         self
     }
 
@@ -317,5 +351,13 @@ impl Page {
                 .collect(),
             None => "Home".into(),
         }
+    }
+}
+
+/// `callback` with the page's access rule, unless it has its own.
+fn with_access(callback: Callback, access: Option<&crate::auth::Access>) -> Callback {
+    match access {
+        Some(a) if !callback.has_access_rule() => callback.access(a.clone()),
+        _ => callback,
     }
 }

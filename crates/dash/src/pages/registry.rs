@@ -54,6 +54,8 @@ pub(crate) struct RegisteredPage {
     pub description: Option<PageText>,
     pub meta_tags: Vec<Vec<(String, String)>>,
     pub layout: PageLayout,
+    /// `Page::access`.
+    pub access: Option<crate::auth::Access>,
 }
 
 impl RegisteredPage {
@@ -174,6 +176,7 @@ pub(crate) fn build(pages: &[Page], d: &Defaults<'_>) -> PageRegistry {
                     .layout
                     .clone()
                     .unwrap_or(PageLayout::Fixed(dash_components::html::Div::new().into())),
+                access: p.access.clone(),
             }
         })
         .collect();

@@ -103,6 +103,10 @@ pub(crate) fn error_response(state: &AppState, error: DispatchError) -> Response
             StatusCode::FORBIDDEN,
             json!({"error": "forbidden", "message": message}).to_string(),
         ),
+        DispatchError::Unauthorized { message } => json_response(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": "unauthorized", "message": message}).to_string(),
+        ),
         DispatchError::BadRequest {
             message,
             callback,
