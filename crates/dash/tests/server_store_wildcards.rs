@@ -7,33 +7,15 @@
 //! store; a wrong count of `ALL` values is a 400. A background job's output
 //! and `set_props` to stores send references. Real listener, real SQLite.
 
-use std::net::SocketAddr;
-
 use dash::prelude::*;
 use serde_json::{json, Value};
 
 #[allow(dead_code)]
 #[path = "background/client.rs"]
 mod client;
-
-fn temp_sqlite(name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("dash-sstore-wc-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    format!("sqlite://{}", dir.join("cache.sqlite").display())
-}
-
-/// Values LZ4 cannot shrink much.
-fn values(seed: u64, n: usize) -> Vec<u64> {
-    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        })
-        .collect()
-}
+#[path = "server_store/common.rs"]
+mod common;
+use common::{post, start, temp_sqlite, values, Answer};
 
 fn pid(kind: &str, i: i64) -> ComponentId {
     ComponentId::object([("type", kind.into()), ("i", i.into())])
@@ -148,50 +130,6 @@ fn app(url: &str) -> Dash {
     app
 }
 
-async fn start(app: Dash) -> String {
-    let router = app.into_router().expect("valid app");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let app = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).await.unwrap();
-    });
-    format!("http://{addr}")
-}
-
-struct Answer {
-    status: u16,
-    cookie: Option<String>,
-    text: String,
-    body: Value,
-}
-
-async fn post(base: &str, body: &Value, cookie: Option<&str>) -> Answer {
-    let mut req = reqwest::Client::new()
-        .post(format!("{base}/_dash-update-component"))
-        .json(body);
-    if let Some(c) = cookie {
-        req = req.header("cookie", format!("dash_session={c}"));
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    let cookie = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| cookie::Cookie::parse(v.to_str().ok()?.to_owned()).ok())
-        .find(|c| c.name() == "dash_session")
-        .map(|c| c.value().to_owned());
-    let text = r.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Answer {
-        status,
-        cookie,
-        text,
-        body,
-    }
-}
-
 /// The callback keys, by a piece of their output.
 async fn key(base: &str, output_has: &str) -> String {
     let deps: Value = reqwest::get(format!("{base}/_dash-dependencies"))
@@ -260,7 +198,7 @@ fn assert_refused(a: &Answer, status: u16, store: &str, secrets: &[String]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_outputs_and_inputs_round_trip_each_store_on_its_own() {
-    let base = start(app(&temp_sqlite("all"))).await;
+    let base = start(app(&temp_sqlite("wc-all"))).await;
     let (write, read) = (
         key(&base, "\"store\"}.data").await,
         key(&base, "summary").await,
@@ -319,7 +257,7 @@ async fn all_outputs_and_inputs_round_trip_each_store_on_its_own() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_a_callback_adds_to_the_page_is_a_server_store_too() {
-    let base = start(app(&temp_sqlite("added"))).await;
+    let base = start(app(&temp_sqlite("wc-added"))).await;
     let (add, write) = (
         key(&base, "more").await,
         key(&base, "\"store\"}.data").await,
@@ -354,7 +292,7 @@ async fn a_store_a_callback_adds_to_the_page_is_a_server_store_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_swapped_and_foreign_references_through_all_inputs_are_refused() {
-    let base = start(app(&temp_sqlite("refuse"))).await;
+    let base = start(app(&temp_sqlite("wc-refuse"))).await;
     let (write, read) = (
         key(&base, "\"store\"}.data").await,
         key(&base, "summary").await,
@@ -413,7 +351,7 @@ async fn forged_swapped_and_foreign_references_through_all_inputs_are_refused() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_count_of_all_values_is_a_400_and_writes_nothing() {
-    let base = start(app(&temp_sqlite("count"))).await;
+    let base = start(app(&temp_sqlite("wc-count"))).await;
     let write = key(&base, "\"store\"}.data").await;
     // Three seeds, so three values, for two stores.
     let a = post(&base, &write_all(&write, 10, 2, &[1, 2, 3]), None).await;
@@ -432,7 +370,7 @@ async fn a_wrong_count_of_all_values_is_a_400_and_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn match_outputs_and_inputs_still_work() {
-    let base = start(app(&temp_sqlite("match"))).await;
+    let base = start(app(&temp_sqlite("wc-match"))).await;
     let (write, read) = (key(&base, "mstore").await, key(&base, "mout").await);
     let a = post(
         &base,
@@ -469,7 +407,7 @@ async fn match_outputs_and_inputs_still_work() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn set_props_stores_the_value_and_sends_the_reference() {
-    let base = start(app(&temp_sqlite("side"))).await;
+    let base = start(app(&temp_sqlite("wc-side"))).await;
     let (side, read, summary) = (
         key(&base, "side-out").await,
         key(&base, "side-read").await,
@@ -535,7 +473,7 @@ async fn set_props_stores_the_value_and_sends_the_reference() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_background_jobs_output_and_set_props_send_references() {
-    let base = start(app(&temp_sqlite("background"))).await;
+    let base = start(app(&temp_sqlite("wc-background"))).await;
     let read = key(&base, "side-read").await;
     let page = client::Page::open(&base).await;
     let b = client::body(
