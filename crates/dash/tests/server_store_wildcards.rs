@@ -146,6 +146,21 @@ async fn key(base: &str, output_has: &str) -> String {
         .unwrap_or_else(|| panic!("no callback writes {output_has}"))
 }
 
+/// The body of a callback with one plain output and one plain input.
+fn single(
+    key: &str,
+    (out, out_prop): (&str, &str),
+    (id, prop): (&str, &str),
+    value: &Value,
+) -> Value {
+    json!({
+        "output": key,
+        "outputs": {"id": out, "property": out_prop},
+        "inputs": [{"id": id, "property": prop, "value": value}],
+        "changedPropIds": [format!("{id}.{prop}")],
+    })
+}
+
 fn target(kind: &str, i: u64, property: &str) -> Value {
     json!({"id": {"type": kind, "i": i}, "property": property})
 }
@@ -262,17 +277,8 @@ async fn a_store_a_callback_adds_to_the_page_is_a_server_store_too() {
         key(&base, "more").await,
         key(&base, "\"store\"}.data").await,
     );
-    let a = post(
-        &base,
-        &json!({
-            "output": add,
-            "outputs": {"id": "more", "property": "children"},
-            "inputs": [{"id": "add", "property": "n_clicks", "value": 1}],
-            "changedPropIds": ["add.n_clicks"],
-        }),
-        None,
-    )
-    .await;
+    let click = single(&add, ("more", "children"), ("add", "n_clicks"), &json!(1));
+    let a = post(&base, &click, None).await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(a.body["response"]["more"]["children"]["type"], "Store");
     assert!(
@@ -413,17 +419,13 @@ async fn set_props_stores_the_value_and_sends_the_reference() {
         key(&base, "side-read").await,
         key(&base, "summary").await,
     );
-    let a = post(
-        &base,
-        &json!({
-            "output": side,
-            "outputs": {"id": "side-out", "property": "children"},
-            "inputs": [{"id": "side-btn", "property": "n_clicks", "value": 1}],
-            "changedPropIds": ["side-btn.n_clicks"],
-        }),
-        None,
-    )
-    .await;
+    let click = single(
+        &side,
+        ("side-out", "children"),
+        ("side-btn", "n_clicks"),
+        &json!(1),
+    );
+    let a = post(&base, &click, None).await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert!(a.text.len() < 1024, "references, not the data: {}", a.text);
     let cookie = a.cookie.clone().unwrap();
@@ -438,14 +440,7 @@ async fn set_props_stores_the_value_and_sends_the_reference() {
         assert!(!a.text.contains(&values(s, 1)[0].to_string()), "{}", a.text);
     }
 
-    let read_body = |r: &Value| {
-        json!({
-            "output": read,
-            "outputs": {"id": "side-read", "property": "children"},
-            "inputs": [{"id": "side-store", "property": "data", "value": r}],
-            "changedPropIds": ["side-store.data"],
-        })
-    };
+    let read_body = |r: &Value| single(&read, ("side-read", "children"), ("side-store", "data"), r);
     let a = post(&base, &read_body(&plain), Some(&cookie)).await;
     assert_eq!(
         a.body["response"]["side-read"]["children"],
@@ -500,17 +495,13 @@ async fn a_background_jobs_output_and_set_props_send_references() {
     assert_eq!(side.len(), 1, "{run:?}");
     assert!(side[0]["ref"].is_string(), "{run:?}");
     let cookie = page.cookie.trim_start_matches("dash_session=").to_owned();
-    let a = post(
-        &base,
-        &json!({
-            "output": read,
-            "outputs": {"id": "side-read", "property": "children"},
-            "inputs": [{"id": "side-store", "property": "data", "value": side[0]}],
-            "changedPropIds": ["side-store.data"],
-        }),
-        Some(&cookie),
-    )
-    .await;
+    let read_body = single(
+        &read,
+        ("side-read", "children"),
+        ("side-store", "data"),
+        &side[0],
+    );
+    let a = post(&base, &read_body, Some(&cookie)).await;
     assert_eq!(
         a.body["response"]["side-read"]["children"],
         format!("first={}", values(301, 1)[0]),
