@@ -35,6 +35,12 @@ const MAX_STORES: usize = 10_000;
 /// before the first write, or once the value has expired). Switching an app
 /// between the two is the one word `dcc::Store` → `ServerStore`.
 ///
+/// Pattern-matching ids work as for `dcc::Store`: an `ALL` output returns a
+/// `Vec`, one value per matched store, each stored with its own reference;
+/// an `ALL` Input or State takes `Vec<Option<T>>`, each reference verified
+/// against its own store. `ctx.set_props(id, json!({"data": value}))` stores
+/// the value too, and the page gets the reference.
+///
 /// ```
 /// use dash::prelude::*;
 /// use std::time::Duration;
