@@ -33,7 +33,8 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS cache_entries (
 /// Files written before the split kept values in `entries`: their entries
 /// are moved into the two tables once, in one transaction, by whichever
 /// process opens the file first.
-const MIGRATE_ONE_TABLE: &str = "INSERT OR IGNORE INTO cache_entries (key, expires_at, accessed_at, size)
+const MIGRATE_ONE_TABLE: &str =
+    "INSERT OR IGNORE INTO cache_entries (key, expires_at, accessed_at, size)
          SELECT key, expires_at, accessed_at, size FROM entries;
      INSERT OR IGNORE INTO cache_values (key, value) SELECT key, value FROM entries;
      DROP TABLE entries;";
@@ -166,7 +167,8 @@ impl SqliteBackend {
     fn enforce_limits(&self, conn: &Connection) -> rusqlite::Result<u64> {
         let mut evicted = 0u64;
         if let Some(max) = self.limits.max_entries {
-            let count: i64 = conn.query_row("SELECT COUNT(*) FROM cache_entries", [], |r| r.get(0))?;
+            let count: i64 =
+                conn.query_row("SELECT COUNT(*) FROM cache_entries", [], |r| r.get(0))?;
             let excess = count - max as i64;
             if excess > 0 {
                 evicted += conn.execute(
@@ -177,10 +179,11 @@ impl SqliteBackend {
         }
         if let Some(max) = self.limits.max_bytes {
             loop {
-                let total: i64 =
-                    conn.query_row("SELECT COALESCE(SUM(size), 0) FROM cache_entries", [], |r| {
-                        r.get(0)
-                    })?;
+                let total: i64 = conn.query_row(
+                    "SELECT COALESCE(SUM(size), 0) FROM cache_entries",
+                    [],
+                    |r| r.get(0),
+                )?;
                 if total <= max as i64 {
                     break;
                 }
