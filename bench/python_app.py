@@ -1,7 +1,8 @@
 """The Python Dash 4.4.1 twin of examples/bench_app.rs, for the side-by-side benchmark.
 
 Same ids and answers. The cache is Flask-Caching: filesystem by default, Redis when
-BENCH_CACHE=redis (BENCH_REDIS_URL). Run under gunicorn, e.g.
+BENCH_CACHE=redis (BENCH_REDIS_URL).
+With BENCH_ORJSON=1 request JSON is decoded with orjson (json_decoding.py). Run under gunicorn, e.g.
     gunicorn -w 2 -b 127.0.0.1:8050 'python_app:server'
     gunicorn -w 2 --threads 4 -k gthread -b 127.0.0.1:8050 'python_app:server'
 """
@@ -10,8 +11,11 @@ import os
 from dash import Dash, Input, Output, State, dcc, html
 from flask_caching import Cache
 
+import json_decoding
+
 app = Dash(__name__, title="dash-rs benchmark app (Python twin)")
 server = app.server
+json_decoding.configure(server)
 
 if os.environ.get("BENCH_CACHE") == "redis":
     cache = Cache(server, config={"CACHE_TYPE": "RedisCache",

@@ -10,10 +10,13 @@ from dash import dcc, html
 from dash_extensions.enrich import (DashProxy, FileSystemBackend, Input, Output, Serverside,
                                     ServersideOutputTransform)
 
+import json_decoding
+
 backend = FileSystemBackend(cache_dir=os.environ.get("BENCH_CACHE_DIR", ".bench-serverside"))
 app = DashProxy(__name__, title="dash-rs benchmark app (dash-extensions twin)",
                 transforms=[ServersideOutputTransform(backends=[backend])])
 server = app.server
+json_decoding.configure(server)
 
 app.layout = html.Div([
     dcc.Input(id="nrec"),

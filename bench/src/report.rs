@@ -142,6 +142,29 @@ impl<'a> Table<'a> {
             .max_by(|a, b| a.outcome.rps().total_cmp(&b.outcome.rps()))
     }
 
+    /// The faster stock Python server of `row` (orjson twin excluded).
+    fn best_stock_python(&self, row: &str) -> Option<&'a Measured> {
+        self.measured
+            .iter()
+            .filter(|m| {
+                m.row == row
+                    && m.server.starts_with("Python")
+                    && !m.server.contains("orjson")
+                    && m.check_error.is_none()
+            })
+            .max_by(|a, b| a.outcome.rps().total_cmp(&b.outcome.rps()))
+    }
+
+    /// dash-rs over `other`'s rate in `row`.
+    fn ratio(&self, row: &str, other: Option<&'a Measured>) -> Option<(f64, &'a str)> {
+        let ours = self.ours(row)?;
+        let other = other?;
+        Some((
+            ours.outcome.rps() / other.outcome.rps().max(1e-9),
+            other.server.as_str(),
+        ))
+    }
+
     fn vs_python(&self, row: &str) -> Option<(f64, &'a str)> {
         let ours = self.ours(row)?;
         let py = self.best_python(row)?;
@@ -219,8 +242,9 @@ pub fn render(
     let _ = writeln!(
         s,
         "- dash-rs: `{}` with DASH_WORKERS={} (tokio multi-thread runtime, one thread per core), \
-         cache SQLite (default) or Redis. Python: dash 4.4.1 under gunicorn, 2 sync workers and 2 gthread \
-         workers x 4 threads, Flask-Caching filesystem or Redis. Bare: hyper, parsing the same JSON into \
+         cache SQLite (default) or Redis. Python: dash 4.4.1 under gunicorn, 2 sync workers, 2 gthread \
+         workers x 4 threads, and 2 sync workers decoding request JSON with orjson (`+ orjson`, \
+         bench/json_decoding.py), Flask-Caching filesystem or Redis. Bare: hyper, parsing the same JSON into \
          borrowed typed structs, fixed answer.",
         cfg.app.file_name().and_then(|f| f.to_str()).unwrap_or("bench_app"),
         cfg.rust_workers
@@ -381,6 +405,32 @@ pub fn render(
             v.map(|(r, _)| r >= 4.0),
         );
     }
+    let browser = "unit change 10 MB: dataset in a dcc.Store";
+    let v = t.ratio(browser, t.best_stock_python(browser));
+    target(
+        format!("{browser}: >= 6x stock Python req/s"),
+        v.map(|(r, who)| format!("{r:.1}x ({who})")),
+        v.map(|(r, _)| r >= 6.0),
+    );
+    let v = t.ratio(browser, t.get(browser, "Python sync 2 + orjson"));
+    target(
+        format!("{browser}: ahead of Python + orjson"),
+        v.map(|(r, who)| format!("{r:.1}x ({who})")),
+        v.map(|(r, _)| r > 1.0),
+    );
+    let server = "unit change 10 MB: ServerStore vs dash-extensions Serverside";
+    let v = t.ratio(server, t.ours(browser));
+    target(
+        format!("{server}: >= 50x the dcc.Store row"),
+        v.map(|(r, _)| format!("{r:.1}x")),
+        v.map(|(r, _)| r >= 50.0),
+    );
+    let v = t.vs_python(server);
+    target(
+        format!("{server}: >= 5x dash-extensions Serverside"),
+        v.map(|(r, who)| format!("{r:.1}x ({who})")),
+        v.map(|(r, _)| r >= 5.0),
+    );
     let mem = t.ours("store 10 MB -> typed records").and_then(|m| {
         let payload = m.payload_bytes? as f64;
         let per_request = m.peak_rss.saturating_sub(m.rss_before) as f64 / m.connections as f64;

@@ -207,12 +207,16 @@ fn specs(cfg: &Config, cache: CacheKind, redis_port: Option<u16>, tmp: &Path) ->
         cwd: Some(tmp.to_path_buf()),
         workers: cfg.rust_workers,
     }];
-    for (label, extra) in [
-        ("Python sync 2", vec![]),
+    // The stock twin with sync and gthread workers, and sync workers whose
+    // request JSON is decoded with orjson (bench/json_decoding.py).
+    for (label, extra, orjson) in [
+        ("Python sync 2", vec![], false),
         (
             "Python gthread 2x4",
             vec!["-k", "gthread", "--threads", "4"],
+            false,
         ),
+        ("Python sync 2 + orjson", vec![], true),
     ] {
         let mut env = vec![(
             "BENCH_CACHE_DIR".to_owned(),
@@ -220,6 +224,9 @@ fn specs(cfg: &Config, cache: CacheKind, redis_port: Option<u16>, tmp: &Path) ->
                 .display()
                 .to_string(),
         )];
+        if orjson {
+            env.push(("BENCH_ORJSON".into(), "1".into()));
+        }
         if let (CacheKind::Redis, Some(p)) = (cache, redis_port) {
             env.push(("BENCH_CACHE".into(), "redis".into()));
             env.push(("BENCH_REDIS_URL".into(), format!("redis://127.0.0.1:{p}/1")));
