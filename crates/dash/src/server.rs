@@ -59,7 +59,11 @@ impl Dash {
         };
         let dev_tools = self.settings.dev_tools.resolve(debug);
         let mut page_settings = self.settings.clone();
-        page_settings.validation_layout = self.resolved_validation_layout();
+        page_settings.validation_layout = self.resolved_validation_layout().map(|mut v| {
+            // ServerStore markers never reach the page; their ids are learnt.
+            self.server_stores.registry.learn_value(&mut v);
+            v
+        });
         page_settings.inline_scripts = self.callbacks.inline_scripts().to_vec();
         let started = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -780,3 +780,50 @@ async fn pala005_routing_inputs() {
         .to_string()
         .contains("\"x\" is given twice"));
 }
+
+/// A `ServerStore` on a page: its marker never reaches the browser (not in
+/// the validation layout of the served page, nor in the router's answer),
+/// and the page's store works as one (its `data` output is a reference).
+#[tokio::test]
+async fn a_server_store_on_a_page_is_one_and_its_marker_stays_on_the_server() {
+    let mut app = Dash::new().cache_url("memory://");
+    app.page(
+        Page::new("/data")
+            .layout(html::Div::new().children((
+                dcc::Input::new().id("n"),
+                ServerStore::new().id("page-store"),
+            )))
+            .callback(
+                Callback::new()
+                    .output(("page-store", "data"))
+                    .input(("n", "value")),
+                |n: Option<u32>| vec![n.unwrap_or(0); 1000],
+            ),
+    );
+    let base = serve(app).await;
+    let (status, html) = get(&base, "/data").await;
+    assert_eq!(status, 200);
+    assert!(
+        !html.contains("__dash_rs"),
+        "the page holds a marker: {html}"
+    );
+    assert!(config(&html)["validation_layout"]
+        .to_string()
+        .contains("page-store"));
+    let (status, answer) = route(&base, json!("/data"), json!("")).await;
+    assert_eq!(status, 200);
+    assert!(!answer.to_string().contains("__dash_rs"), "{answer}");
+    let r = reqwest::Client::new()
+        .post(format!("{base}/_dash-update-component"))
+        .json(&json!({"output": "page-store.data",
+                      "outputs": {"id": "page-store", "property": "data"},
+                      "inputs": [{"id": "n", "property": "value", "value": 7}],
+                      "changedPropIds": ["n.value"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("\"ref\""), "not a reference: {text}");
+    assert!(text.len() < 1024, "{text}");
+}

@@ -74,6 +74,26 @@ pub(crate) struct StoreSpec {
     pub ttl_ms: u64,
 }
 
+/// The marker's value: the spec and this process's token. Only a marker
+/// made by the builder in this process is learnt, so a component tree the
+/// browser sent and a callback echoes back cannot turn an id into a server
+/// store (the registry is shared by every session of the process).
+#[derive(Debug, Serialize, Deserialize)]
+struct Marked {
+    #[serde(flatten)]
+    spec: StoreSpec,
+    token: String,
+}
+
+/// 128 random bits, made once per process.
+fn process_token() -> &'static str {
+    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TOKEN.get_or_init(|| {
+        let bits: u128 = rand::random();
+        format!("{bits:032x}")
+    })
+}
+
 impl StoreSpec {
     pub(crate) fn ttl(&self) -> Duration {
         Duration::from_millis(self.ttl_ms.max(1))
@@ -120,7 +140,13 @@ impl ServerStore {
         let spec = StoreSpec {
             ttl_ms: self.ttl.unwrap_or(DEFAULT_TTL).as_millis().max(1) as u64,
         };
-        c.set_prop(MARKER, spec);
+        c.set_prop(
+            MARKER,
+            Marked {
+                spec,
+                token: process_token().to_owned(),
+            },
+        );
         c
     }
 }
@@ -194,8 +220,10 @@ fn strip_props(props: &mut serde_json::Map<String, Value>, found: &mut Vec<(Stri
         let id = props
             .get("id")
             .and_then(|v| serde_json::from_value::<ComponentId>(v.clone()).ok());
-        if let (Some(id), Ok(spec)) = (id, serde_json::from_value::<StoreSpec>(marker)) {
-            found.push((id.to_string(), spec));
+        if let (Some(id), Ok(marked)) = (id, serde_json::from_value::<Marked>(marker)) {
+            if marked.token == process_token() {
+                found.push((id.to_string(), marked.spec));
+            }
         }
     }
     for v in props.values_mut() {
@@ -251,5 +279,17 @@ mod tests {
             registry.get(&id.to_string()).map(|s| s.ttl()),
             Some(DEFAULT_TTL)
         );
+
+        // A marker the browser made up (sent in a component tree that a
+        // callback echoes back) is stripped and not learnt.
+        let mut forged = serde_json::json!({"namespace": "dash_core_components", "type": "Store",
+            "props": {"id": "forged", MARKER: {"ttl_ms": 1000, "token": "0".repeat(32)}}});
+        registry.learn_value(&mut forged);
+        assert!(!forged.to_string().contains(MARKER), "{forged}");
+        assert_eq!(registry.get("forged"), None);
+        let mut old_form = serde_json::json!({"namespace": "dash_core_components", "type": "Store",
+            "props": {"id": "old", MARKER: {"ttl_ms": 1000}}});
+        registry.learn_value(&mut old_form);
+        assert_eq!(registry.get("old"), None);
     }
 }
