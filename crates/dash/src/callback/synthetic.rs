@@ -144,34 +144,45 @@ fn is_list(id: &ComponentId) -> bool {
 /// `matched` (the component the first MATCH dependency matched) at the
 /// pattern's MATCH keys.
 fn agrees(pattern: &ComponentId, concrete: &ComponentId, matched: &ComponentId) -> bool {
-    let (ComponentId::Object(c), ComponentId::Object(m)) = (concrete, matched) else {
-        return true;
-    };
-    pattern
-        .wildcards()
-        .iter()
-        .filter(|(_, w)| *w == Wildcard::Match)
-        .all(|(k, _)| match (c.get(*k), m.get(*k)) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        })
+    at_wildcards(pattern, concrete, matched, Wildcard::Match, |a, b| a == b)
 }
 
 /// True unless `concrete`'s value at one of the pattern's ALLSMALLER keys is
 /// not smaller than `matched`'s (numbers by value, strings in order).
 fn smaller(pattern: &ComponentId, concrete: &ComponentId, matched: &ComponentId) -> bool {
+    at_wildcards(
+        pattern,
+        concrete,
+        matched,
+        Wildcard::AllSmaller,
+        |a, b| match (a, b) {
+            (IdValue::Number(a), IdValue::Number(b)) => {
+                a.as_f64().unwrap_or(f64::NAN) < b.as_f64().unwrap_or(f64::NAN)
+            }
+            (IdValue::String(a), IdValue::String(b)) => a < b,
+            _ => true,
+        },
+    )
+}
+
+/// `holds` for the values of `concrete` and `matched` at each key where
+/// `pattern` has `wildcard` (true where either lacks the key).
+fn at_wildcards(
+    pattern: &ComponentId,
+    concrete: &ComponentId,
+    matched: &ComponentId,
+    wildcard: Wildcard,
+    holds: impl Fn(&IdValue, &IdValue) -> bool,
+) -> bool {
     let (ComponentId::Object(c), ComponentId::Object(m)) = (concrete, matched) else {
         return true;
     };
     pattern
         .wildcards()
         .iter()
-        .filter(|(_, w)| *w == Wildcard::AllSmaller)
+        .filter(|(_, w)| *w == wildcard)
         .all(|(k, _)| match (c.get(*k), m.get(*k)) {
-            (Some(IdValue::Number(a)), Some(IdValue::Number(b))) => {
-                a.as_f64().unwrap_or(f64::NAN) < b.as_f64().unwrap_or(f64::NAN)
-            }
-            (Some(IdValue::String(a)), Some(IdValue::String(b))) => a < b,
+            (Some(a), Some(b)) => holds(a, b),
             _ => true,
         })
 }

@@ -85,9 +85,16 @@ struct Marked {
     token: String,
 }
 
+static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// True once this process built a `ServerStore` component: before, no
+/// answer can hold a marker that counts, and none is looked for.
+pub(crate) fn any_built() -> bool {
+    TOKEN.get().is_some()
+}
+
 /// 128 random bits, made once per process.
 fn process_token() -> &'static str {
-    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TOKEN.get_or_init(|| {
         let bits: u128 = rand::random();
         format!("{bits:032x}")

@@ -117,9 +117,10 @@ impl ServerStores {
 
     /// Strips the markers of `ServerStore`s a callback's answer adds to the
     /// page and learns their ids (a cheap text search first: most answers
-    /// hold none).
+    /// hold none; none at all in a process that never built a
+    /// `ServerStore`).
     pub(crate) fn learn_answer(&self, json: String) -> String {
-        if !json.contains(component::MARKER) {
+        if !component::any_built() || !json.contains(component::MARKER) {
             return json;
         }
         match serde_json::from_str::<serde_json::Value>(&json) {
