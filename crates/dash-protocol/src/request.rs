@@ -11,6 +11,9 @@ use serde_json::value::RawValue;
 
 use crate::{ComponentId, ProtocolError};
 
+mod decode;
+pub use decode::{leading_output, Decoded, ValueDecoder};
+
 /// A callback request as the renderer sends it.
 ///
 /// ```
@@ -49,7 +52,7 @@ impl<'a> CallbackRequest<'a> {
 
 /// serde's message without the values it quotes at full length (an
 /// `invalid type: string "…"` can hold a whole megabyte), with its position.
-fn bounded(e: &serde_json::Error) -> String {
+pub(crate) fn bounded(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let position = format!(" at line {} column {}", e.line(), e.column());
     let message = text.strip_suffix(&position).unwrap_or(&text);
@@ -110,9 +113,14 @@ pub struct ArgEntry<'a> {
     /// The prop name.
     #[serde(borrow)]
     pub property: Cow<'a, str>,
-    /// The value; `None` when the prop is undefined in the browser.
+    /// The value; `None` when the prop is undefined in the browser, or
+    /// when it was [`decoded`](ArgEntry::decoded) as the request was read.
     #[serde(borrow, default)]
     pub value: Option<&'a RawValue>,
+    /// The value as a [`ValueDecoder`] decoded it
+    /// ([`CallbackRequest::parse_decoding`]).
+    #[serde(skip)]
+    pub decoded: Option<Decoded>,
 }
 
 /// A concrete output the renderer expects to be answered.

@@ -14,6 +14,9 @@
 //! the server asks glibc to hand free pages back (`malloc_trim`), at most
 //! once a second and always once after the last large request.
 
+mod kept_buffers;
+pub(crate) use kept_buffers::{body_buffer, into_body};
+
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -104,6 +107,7 @@ pub(crate) fn return_freed_memory_soon() {
 #[allow(unsafe_code)]
 fn trim() {
     let started = Instant::now();
+    kept_buffers::release();
     // SAFETY: malloc_trim only returns free memory of malloc's own arenas
     // to the system (madvise); it takes the arena locks itself and is safe
     // to call at any time, from any thread. Pad 0 keeps nothing spare.
@@ -112,4 +116,6 @@ fn trim() {
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim() {}
+fn trim() {
+    kept_buffers::release();
+}

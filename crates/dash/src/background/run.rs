@@ -175,6 +175,7 @@ fn call(
             .collect(),
         context,
         output_plan: plan,
+        decoded: Vec::new(),
     };
     let key = callback.key.as_str();
     let recovery = Recovery {
@@ -183,12 +184,12 @@ fn call(
         key,
     };
     match &callback.handler {
-        ErasedHandler::Sync(f) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
+        ErasedHandler::Sync(f, _) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
             Ok(Ok(returned)) => Started::Done(finished(store_writes(context, key, returned), link)),
             Ok(Err(e)) => Started::Done(finished(recovery.call(e), link)),
             Err(panic) => Started::Done(recovery.panicked(panic, link)),
         },
-        ErasedHandler::Async(f) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
+        ErasedHandler::Async(f, _) => match catch_unwind(AssertUnwindSafe(|| f(&source))) {
             Ok(Ok(future)) => Started::Pending(future),
             Ok(Err(e)) => Started::Done(finished(recovery.call(e), link)),
             Err(panic) => Started::Done(recovery.panicked(panic, link)),

@@ -1,10 +1,10 @@
 //! Turning request values into a callback's typed arguments.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use dash_protocol::request::{ArgEntry, ArgSlot};
+use dash_protocol::request::{ArgEntry, ArgSlot, Decoded};
 use dash_protocol::Dependency;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Deserializer};
 
 use super::context::CallbackContext;
 use crate::server_store::{Loaded, OutputPlan, ReadRefusal};
@@ -16,6 +16,28 @@ pub struct ArgSource<'a> {
     pub(crate) context: &'a CallbackContext,
     /// Which outputs are server stores (`None`: none is).
     pub(crate) output_plan: Option<Arc<OutputPlan>>,
+    /// Values decoded as the request was read, by slot (`one_pass`); empty
+    /// when none was.
+    pub(crate) decoded: Vec<Mutex<Option<Decoded>>>,
+}
+
+impl ArgSource<'_> {
+    /// The value of slot `position` decoded as the request was read, if it
+    /// was. A value of another type than `T` is an error, never a silent
+    /// `null`: the slot's text was not kept.
+    fn take_decoded<T: 'static>(&self, position: usize) -> Option<Result<T, ArgError>> {
+        let mut held = self.decoded.get(position)?.lock().ok()?;
+        let value = held.take()?;
+        Some(value.downcast::<T>().map(|v| *v).map_err(|_| {
+            let (dep, _) = self.slots[position];
+            arg_error(
+                self,
+                dep,
+                std::any::type_name::<T>(),
+                "the value read with the request has another type".into(),
+            )
+        }))
+    }
 }
 
 /// An argument that could not be built from the request.
@@ -46,14 +68,30 @@ pub trait CallbackArg: Sized + Send + 'static {
 
     /// Builds the argument from slot `*next`, advancing it.
     fn extract(source: &ArgSource<'_>, next: &mut usize) -> Result<Self, ArgError>;
+
+    /// Decodes this argument's value as the request is read, into the type
+    /// [`extract`](CallbackArg::extract) takes back from
+    /// [`ArgSource`] (`callback/one_pass.rs`). Arguments that use no slot
+    /// are never asked.
+    #[doc(hidden)]
+    fn decode_value<'de, D: Deserializer<'de>>(value: D) -> Result<Decoded, D::Error> {
+        let _ = value;
+        Err(serde::de::Error::custom(
+            "this argument takes no Input or State",
+        ))
+    }
 }
 
 impl<T: DeserializeOwned + Send + 'static> CallbackArg for T {
     const SLOTS: usize = 1;
 
     fn extract(source: &ArgSource<'_>, next: &mut usize) -> Result<Self, ArgError> {
-        let (dep, slot) = source.slots[*next];
+        let position = *next;
+        let (dep, slot) = source.slots[position];
         *next += 1;
+        if let Some(decoded) = source.take_decoded::<T>(position) {
+            return decoded;
+        }
         if let ArgSlot::Many(entries) = slot {
             if let Some(result) = server_store_list::<T>(source, dep, entries) {
                 return result;
@@ -91,6 +129,10 @@ impl<T: DeserializeOwned + Send + 'static> CallbackArg for T {
             }
         };
         parsed.map_err(|e| arg_error(source, dep, std::any::type_name::<T>(), e.to_string()))
+    }
+
+    fn decode_value<'de, D: Deserializer<'de>>(value: D) -> Result<Decoded, D::Error> {
+        T::deserialize(value).map(|v| Box::new(v) as Decoded)
     }
 }
 

@@ -17,6 +17,7 @@ use super::context::CallbackContext;
 use super::error::CallbackError;
 use super::handler::{CallError, CallFuture, ErasedHandler};
 use super::on_error::ErrorHandler;
+use super::one_pass::{parse_in_one_pass, take_decoded};
 use super::output::{ReturnError, Returned, NO_UPDATE_JSON};
 use super::placement::INLINE_BODY_LIMIT;
 use super::registry::{CallbackRegistry, RegisteredCallback};
@@ -172,8 +173,24 @@ pub(crate) async fn dispatch(
             let big = body.len() > INLINE_BODY_LIMIT;
             let (registry2, body2, jobs2) = (registry.clone(), body.clone(), jobs.clone());
             let routed = tokio::task::spawn_blocking(move || {
-                let request = parse(&body2)?;
-                let callback = find(&registry2, &request, env.user.as_ref())?;
+                // Debug mode's store guard measures the values' text: two passes.
+                let one_pass = match env.guard {
+                    None => parse_in_one_pass(
+                        &registry2,
+                        &body2,
+                        env.user.as_ref(),
+                        env.server_stores.as_deref(),
+                    ),
+                    Some(_) => None,
+                };
+                let (request, callback) = match one_pass {
+                    Some(found) => found,
+                    None => {
+                        let request = parse(&body2)?;
+                        let callback = find(&registry2, &request, env.user.as_ref())?;
+                        (request, callback)
+                    }
+                };
                 if let (true, Some(query)) = (big, &jobs2) {
                     if crate::background::concerns_jobs(&callback, query) {
                         return Ok(Err((callback, env)));
@@ -349,6 +366,7 @@ fn prepare(
         }
         _ => None,
     };
+    let decoded = take_decoded(&mut request);
     let slots = spec
         .inputs
         .iter()
@@ -360,13 +378,14 @@ fn prepare(
         slots,
         context: &context,
         output_plan,
+        decoded,
     };
     let started = Instant::now();
     let stage = match &callback.handler {
-        ErasedHandler::Sync(f) => {
+        ErasedHandler::Sync(f, _) => {
             catch_unwind(AssertUnwindSafe(|| f(&source))).map(|r| r.map(Stage::Done))
         }
-        ErasedHandler::Async(f) => {
+        ErasedHandler::Async(f, _) => {
             catch_unwind(AssertUnwindSafe(|| f(&source))).map(|r| r.map(Stage::Pending))
         }
         ErasedHandler::Clientside => {

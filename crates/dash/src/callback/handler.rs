@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::args::{ArgError, ArgSource, CallbackArg};
+use super::one_pass::{one_pass_for, OnePass};
 use super::output::{IntoCallbackResult, ReturnError, Returned};
 
 /// A failed call before or after the function ran.
@@ -17,13 +18,24 @@ pub(crate) type CallFuture = Pin<Box<dyn Future<Output = Result<Returned, Return
 type SyncFn = dyn Fn(&ArgSource<'_>) -> Result<Returned, CallError> + Send + Sync;
 type AsyncFn = dyn Fn(&ArgSource<'_>) -> Result<CallFuture, CallError> + Send + Sync;
 
-/// A registered function with its type erased.
+/// A registered function with its type erased, and the parser that reads
+/// a large request for it in one pass (`one_pass`).
 #[derive(Clone)]
 pub(crate) enum ErasedHandler {
-    Sync(Arc<SyncFn>),
-    Async(Arc<AsyncFn>),
+    Sync(Arc<SyncFn>, OnePass),
+    Async(Arc<AsyncFn>, OnePass),
     /// Runs in the browser: the server never calls it.
     Clientside,
+}
+
+impl ErasedHandler {
+    /// The function's one-pass parser (none for a clientside callback).
+    pub(crate) fn one_pass(&self) -> Option<&OnePass> {
+        match self {
+            ErasedHandler::Sync(_, parse) | ErasedHandler::Async(_, parse) => Some(parse),
+            ErasedHandler::Clientside => None,
+        }
+    }
 }
 
 /// A function usable as a synchronous callback: `Fn(A1, .., An) -> R`
@@ -58,6 +70,8 @@ pub struct ErasedHandlerPublic(pub(crate) ErasedHandler);
 
 macro_rules! impl_handlers {
     ($($a:ident),*) => {
+        super::one_pass::impl_tuple_decoder!($($a),*);
+
         impl<F, R, RM, $($a,)*> SyncCallback<(RM, $($a,)*)> for F
         where
             F: Fn($($a),*) -> R + Send + Sync + 'static,
@@ -74,7 +88,7 @@ macro_rules! impl_handlers {
                     let mut next = 0usize;
                     $(let $a = $a::extract(src, &mut next).map_err(CallError::Arg)?;)*
                     (self)($($a),*).into_callback_result(src.output_plan.as_deref()).map_err(CallError::Return)
-                })))
+                }), one_pass_for::<($($a,)*)>()))
             }
         }
 
@@ -98,7 +112,7 @@ macro_rules! impl_handlers {
                     let plan = src.output_plan.clone();
                     let boxed: CallFuture = Box::pin(async move { fut.await.into_callback_result(plan.as_deref()) });
                     Ok(boxed)
-                })))
+                }), one_pass_for::<($($a,)*)>()))
             }
         }
     };

@@ -11,6 +11,7 @@ mod dispatch;
 mod error;
 mod handler;
 mod on_error;
+pub(crate) mod one_pass;
 mod output;
 mod placement;
 mod registry;

@@ -1,5 +1,6 @@
 //! Reading a request body into one buffer of the announced size: a 10 MB
-//! store value costs 10 MB, not a list of chunks plus a contiguous copy.
+//! store value costs 10 MB, not a list of chunks plus a contiguous copy
+//! (during a burst of large requests, the buffer of a finished one).
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap};
@@ -45,14 +46,16 @@ pub(crate) async fn read(
             continue;
         }
         if let Some(f) = first.take() {
-            buf.reserve_exact(announced.unwrap_or(0).max(total).min(limit));
+            // A large one in a buffer a finished large body left
+            // (`allocator::kept_buffers`).
+            buf = crate::allocator::body_buffer(announced.unwrap_or(0).max(total).min(limit));
             buf.extend_from_slice(&f);
         }
         buf.extend_from_slice(&data);
     }
     Ok(match first {
         Some(f) => f,
-        None => Bytes::from(buf),
+        None => crate::allocator::into_body(buf),
     })
 }
 

@@ -69,4 +69,12 @@ impl<T: DeserializeOwned + Send + Sync + 'static> CallbackArg for Shared<T> {
         }
         T::extract(source, next).map(|v| Shared(Arc::new(v)))
     }
+
+    /// Not a server store's slot (those are never decoded with the request):
+    /// the value as `T` takes it, which `T::extract` takes back.
+    fn decode_value<'de, D: serde::Deserializer<'de>>(
+        value: D,
+    ) -> Result<dash_protocol::request::Decoded, D::Error> {
+        <T as CallbackArg>::decode_value(value)
+    }
 }
