@@ -29,6 +29,10 @@
 //!   `triggered_id` with plain and pattern-matching ids, `args_grouping`
 //!   (Python's `test_cbcx001`, `test_cbcx002`, `test_cbcx007`,
 //!   `test_cbcx008`).
+//! - Server stores by pattern (`parity_tour_sections/server_stores.rs`):
+//!   a `ServerStore` per card, filled by an `ALL` output, read by `MATCH`
+//!   and `ALL` inputs, and cards (with their stores) added by a callback
+//!   (dash-extensions' `Serverside` outputs with pattern-matching ids).
 //! - Hot reload in debug mode: stylesheets of the assets folder swapped in
 //!   place, other files reloading the page (Python's `test_dvhr001`).
 //!
@@ -39,6 +43,8 @@
 
 #[path = "parity_tour_sections/context.rs"]
 mod context;
+#[path = "parity_tour_sections/server_stores.rs"]
+mod server_stores;
 
 use dash::files::{send_csv, send_file, send_string, Uploaded};
 use dash::prelude::*;
@@ -669,8 +675,10 @@ fn main() -> Result<(), dash::Error> {
         clientside(),
         hot_reload_section(),
         context::layout(),
+        server_stores::layout(),
     )));
     context::callbacks(&mut app);
+    server_stores::callbacks(&mut app);
     clientside_callbacks(&mut app);
     option_callbacks(&mut app);
     failure_callbacks(&mut app);
