@@ -123,10 +123,10 @@ for (const backend of ['sqlite', 'redis']) {
 
 // Server stores with pattern-matching ids (the parity tour's section,
 // examples/parity_tour_sections/server_stores.rs): an ALL output fills every
-// card's store, MATCH and ALL inputs read them back from references (on 2
-// workers), and cards added by a callback bring stores of their own (on one
-// worker: a store first built in a callback's answer is known only to the
-// process that built it, so far; issue 10's note).
+// card's store, MATCH and ALL inputs read them back from references, and
+// cards added by a callback bring stores of their own: on 2 workers, the
+// one that built a new store in its answer shares its id through the
+// backend (server_store/shared_ids.rs), so either worker writes and reads it.
 const N = 20000;
 // The sum of a card's numbers for its seed: seed, seed + 1, ... (N of them).
 const sumFor = (seed) => seed * N + (N * (N - 1)) / 2;
@@ -190,19 +190,17 @@ for (const workers of ['2', '1']) {
       await ctx.close();
     });
 
-    if (workers === '1') {
-      it('cards added by a callback bring new, empty stores, filled like the first', async () => {
-        const ctx = await browser.newContext();
-        const { page, problems } = await openPage(ctx, app.url);
-        await waitText(page, '#sscard-total', '2 stores, 0 filled, sum 0');
-        await page.click('#sscard-add');
-        await waitText(page, '#sscard-total', '3 stores, 0 filled, sum 0');
-        await page.click('#sscard-fill');
-        await waitText(page, '#sscard-total', `3 stores, 3 filled, sum ${sumFor(10) + sumFor(20) + sumFor(30)}`);
-        await waitText(page, byId('sscard-own', 3), `${N} numbers from 30`);
-        assert.deepEqual(problems, []);
-        await ctx.close();
-      });
-    }
+    it('cards added by a callback bring new, empty stores, filled like the first', async () => {
+      const ctx = await browser.newContext();
+      const { page, problems } = await openPage(ctx, app.url);
+      await waitText(page, '#sscard-total', '2 stores, 0 filled, sum 0');
+      await page.click('#sscard-add');
+      await waitText(page, '#sscard-total', '3 stores, 0 filled, sum 0');
+      await page.click('#sscard-fill');
+      await waitText(page, '#sscard-total', `3 stores, 3 filled, sum ${sumFor(10) + sumFor(20) + sumFor(30)}`);
+      await waitText(page, byId('sscard-own', 3), `${N} numbers from 30`);
+      assert.deepEqual(problems, []);
+      await ctx.close();
+    });
   });
 }

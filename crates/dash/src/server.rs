@@ -134,6 +134,9 @@ impl Dash {
             self.server_stores.registry.clone(),
             &self.server_stores.settings,
         )?);
+        if let Ok(cache) = services.cache() {
+            server_stores.share_through(cache.backend().clone());
+        }
         let custom_routes = std::mem::take(&mut self.custom_routes);
         let api_paths = self.api_endpoint_paths(&prefixes.routes);
         let state = Arc::new(AppState {

@@ -296,6 +296,55 @@ async fn a_store_a_callback_adds_to_the_page_is_a_server_store_too() {
     );
 }
 
+/// Two apps on one SQLite file stand for two worker processes: a store the
+/// first adds to the page in a callback's answer is a server store for the
+/// second too, which never saw it (`server_store/shared_ids.rs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_one_process_adds_is_a_server_store_in_another() {
+    let url = temp_sqlite("wc-two-processes");
+    let (first, second) = (start(app(&url)).await, start(app(&url)).await);
+    let (add, write, read) = (
+        key(&first, "more").await,
+        key(&first, "\"store\"}.data").await,
+        key(&first, "summary").await,
+    );
+    let click = single(&add, ("more", "children"), ("add", "n_clicks"), &json!(1));
+    let a = post(&first, &click, None).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    // The second writes the three stores: the third as a store, by reference.
+    let a = post(&second, &write_all(&write, 10, 3, &[1, 2, 3]), None).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let cookie = a.cookie.clone().expect("a session");
+    assert!(
+        a.text.len() < 1024,
+        "the values stayed on the server: {}",
+        a.text
+    );
+    let refs: Vec<Value> = (1..=3)
+        .map(|i| a.body["response"][sid("store", i)]["data"].clone())
+        .collect();
+    assert!(refs.iter().all(|r| r["ref"].is_string()), "{}", a.text);
+    // Either reads them back; an altered third reference is refused by both.
+    for base in [&first, &second] {
+        let a = post(base, &read_all(&read, &refs), Some(&cookie)).await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        assert_eq!(
+            a.body["response"]["summary"]["children"],
+            format!(
+                "3: len=5000 first={}, len=5000 first={}, len=5000 first={}",
+                values(11, 1)[0],
+                values(12, 1)[0],
+                values(13, 1)[0]
+            )
+        );
+        let mut altered = refs.clone();
+        altered[2]["size"] = json!(1);
+        let a = post(base, &read_all(&read, &altered), Some(&cookie)).await;
+        assert_eq!(a.status, 403, "{}", a.text);
+        assert_eq!(a.body["store"], sid("store", 3), "{}", a.text);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_swapped_and_foreign_references_through_all_inputs_are_refused() {
     let base = start(app(&temp_sqlite("wc-refuse"))).await;

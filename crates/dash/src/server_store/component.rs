@@ -7,8 +7,10 @@
 //! server-side store instead of the browser.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
+
+use super::shared_ids::SharedIds;
 
 use dash_protocol::{Children, Component, ComponentId};
 use serde::{Deserialize, Serialize};
@@ -170,10 +172,12 @@ impl From<ServerStore> for Children {
     }
 }
 
-/// The ids of the app's server stores, learnt from its layouts.
+/// The ids of the app's server stores, learnt from its layouts and answers,
+/// and from the other processes through the backend (`shared_ids.rs`).
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
     stores: RwLock<HashMap<String, StoreSpec>>,
+    shared: OnceLock<SharedIds>,
 }
 
 impl Registry {
@@ -192,33 +196,65 @@ impl Registry {
         self.remember(found);
     }
 
-    fn remember(&self, found: Vec<(String, StoreSpec)>) {
-        if found.is_empty() {
-            return;
-        }
-        let mut stores = self.stores.write().unwrap_or_else(|p| p.into_inner());
-        for (id, spec) in found {
-            if stores.len() < MAX_STORES || stores.contains_key(&id) {
-                stores.insert(id, spec);
+    /// Shares the ids learnt, from now on and so far, with the app's other
+    /// processes through `backend` (once; the server does it at start).
+    pub(crate) fn share_through(&self, backend: Arc<dyn dash_cache::CacheBackend>) {
+        if self.shared.set(SharedIds::new(backend)).is_ok() {
+            let known: Vec<(String, StoreSpec)> = {
+                let stores = self.stores.read().unwrap_or_else(|p| p.into_inner());
+                stores
+                    .iter()
+                    .map(|(id, spec)| (id.clone(), *spec))
+                    .collect()
+            };
+            if let (false, Some(shared)) = (known.is_empty(), self.shared.get()) {
+                shared.publish(&known);
             }
         }
     }
 
-    /// The store with this id (the renderer's string form), if it is one.
-    pub(crate) fn get(&self, id: &str) -> Option<StoreSpec> {
-        let stores = self.stores.read().unwrap_or_else(|p| p.into_inner());
-        if stores.is_empty() {
-            return None;
+    fn remember(&self, found: Vec<(String, StoreSpec)>) {
+        if found.is_empty() {
+            return;
         }
-        stores.get(id).copied()
+        self.remember_here(&found);
+        if let Some(shared) = self.shared.get() {
+            shared.publish(&found);
+        }
     }
 
-    /// Whether the app has any server store.
+    fn remember_here(&self, found: &[(String, StoreSpec)]) {
+        let mut stores = self.stores.write().unwrap_or_else(|p| p.into_inner());
+        for (id, spec) in found {
+            if stores.len() < MAX_STORES || stores.contains_key(id) {
+                stores.insert(id.clone(), *spec);
+            }
+        }
+    }
+
+    /// The store with this id (the renderer's string form), if it is one:
+    /// known here, or learnt by another process of the app.
+    pub(crate) fn get(&self, id: &str) -> Option<StoreSpec> {
+        let local = {
+            let stores = self.stores.read().unwrap_or_else(|p| p.into_inner());
+            stores.get(id).copied()
+        };
+        if local.is_some() {
+            return local;
+        }
+        let spec = self.shared.get()?.lookup(id)?;
+        self.remember_here(&[(id.to_owned(), spec)]);
+        Some(spec)
+    }
+
+    /// Whether the app has no server store, here or in another process.
     pub(crate) fn is_empty(&self) -> bool {
-        self.stores
+        let here = self
+            .stores
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .is_empty()
+            .is_empty();
+        here && self.shared.get().is_none_or(|s| !s.any())
     }
 }
 

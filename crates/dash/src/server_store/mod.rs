@@ -4,6 +4,8 @@
 //!
 //! - `component.rs`: [`ServerStore`], a `dcc.Store` in the page, and the
 //!   registry of the ids that are one (learnt from the layouts).
+//! - `shared_ids.rs`: those ids shared with the app's other processes
+//!   through the backend (a store one worker's callback added to the page).
 //! - `capture.rs`: a callback's return value is serialized once; an output
 //!   to a server store is encoded with the cache codec (MessagePack with
 //!   field names, LZ4, CRC: nothing that runs code on load) instead of JSON,
@@ -29,6 +31,7 @@ mod read;
 mod reference;
 mod settings;
 mod shared;
+mod shared_ids;
 mod side;
 
 use std::sync::Arc;
@@ -108,6 +111,11 @@ impl ServerStores {
             local: local::LocalCache::new(resolved.memory),
             lifetime: resolved.lifetime,
         })
+    }
+
+    /// Shares the ids learnt with the app's other processes (`shared_ids.rs`).
+    pub(crate) fn share_through(&self, backend: Arc<dyn CacheBackend>) {
+        self.registry.share_through(backend);
     }
 
     /// The store with this id (the renderer's string form), if it is one.
