@@ -10,6 +10,10 @@ use dash::server_store::Shared;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Value};
 
+#[path = "server_store/common.rs"]
+mod common;
+use common::start;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Row {
     x: f64,
@@ -92,16 +96,6 @@ fn app() -> Dash {
         },
     );
     app
-}
-
-async fn start(app: Dash) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app.into_router().expect("valid app");
-    tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
-    });
-    format!("http://{addr}")
 }
 
 async fn post_text(base: &str, body: String) -> (u16, Value) {

@@ -13,7 +13,7 @@
 //! second (ids come from the browser: many made-up ids cost at most that).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -44,8 +44,11 @@ pub(crate) struct SharedIds {
     missed: Mutex<HashMap<String, Instant>>,
     /// Ids this process wrote, and when.
     written: Mutex<HashMap<String, Instant>>,
-    /// Whether any id is known anywhere, and when the backend said so.
-    any: Mutex<Option<(Instant, bool)>>,
+    /// Whether some id is known anywhere (once true, it stays true: the
+    /// check on every request is one atomic load).
+    any_known: AtomicBool,
+    /// When the backend last said none is.
+    none_seen: Mutex<Option<Instant>>,
     /// Lookups in the current second: `second << 32 | count`.
     lookups: AtomicU64,
 }
@@ -63,7 +66,8 @@ impl SharedIds {
             started: Instant::now(),
             missed: Mutex::new(HashMap::new()),
             written: Mutex::new(HashMap::new()),
-            any: Mutex::new(None),
+            any_known: AtomicBool::new(false),
+            none_seen: Mutex::new(None),
             lookups: AtomicU64::new(0),
         }
     }
@@ -104,7 +108,7 @@ impl SharedIds {
         if let Err(e) = self.backend.set(ANY_KEY, b"1", Some(RECORD_TTL)) {
             tracing::warn!("a ServerStore id could not be shared with the other processes: {e}");
         }
-        *lock(&self.any) = Some((now, true));
+        self.any_known.store(true, Ordering::Release);
     }
 
     /// The spec of an id another process learnt, if one did.
@@ -146,19 +150,27 @@ impl SharedIds {
         found
     }
 
-    /// Whether any process learnt any id (asked at most once a second).
+    /// Whether any process learnt any id (the backend asked at most once a
+    /// second while none has).
     pub(crate) fn any(&self) -> bool {
-        let now = Instant::now();
-        let mut any = lock(&self.any);
-        match *any {
-            Some((_, true)) => true,
-            Some((at, false)) if now.duration_since(at) < MISS_FOR => false,
-            _ => {
-                let known = matches!(self.backend.get(ANY_KEY), Ok(Some(_)));
-                *any = Some((now, known));
-                known
-            }
+        if self.any_known.load(Ordering::Acquire) {
+            return true;
         }
+        let now = Instant::now();
+        let mut none_seen = lock(&self.none_seen);
+        if self.any_known.load(Ordering::Acquire) {
+            return true;
+        }
+        if none_seen.is_some_and(|at| now.duration_since(at) < MISS_FOR) {
+            return false;
+        }
+        let known = matches!(self.backend.get(ANY_KEY), Ok(Some(_)));
+        if known {
+            self.any_known.store(true, Ordering::Release);
+        } else {
+            *none_seen = Some(now);
+        }
+        known
     }
 
     /// Counts one lookup; false once this second's are used up.
